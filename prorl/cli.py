@@ -1,0 +1,57 @@
+"""The ``prorl`` console script.
+
+Each subcommand lives with the component that owns it and is imported lazily, so ``prorl score``
+works on the core install (no FastAPI, no torch) and a missing extra gives a clear message.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+# subcommand -> (module, function, extra that provides it, one-line help)
+_COMMANDS: dict[str, tuple[str, str, str, str]] = {
+    "score": ("prorl.score_cli", "main", "", "score a JSONL file of items offline"),
+    "serve": ("reward_service.cli", "serve_main", "service", "run the HTTP reward service"),
+    "worker": ("reward_service.cli", "worker_main", "service", "run an RQ scoring worker"),
+    "train": ("trainer_client.cli", "train_main", "trainer", "run the bundled ProRL GRPO trainer"),
+    "eval": ("trainer_client.cli", "eval_main", "trainer", "pass@k evaluation"),
+    "data": ("trainer_client.data.cli", "main", "", "build / convert training data"),
+}
+
+
+def _usage() -> str:
+    lines = ["usage: prorl <command> [args...]", "", "commands:"]
+    lines += [f"  {name:<8} {help_}" for name, (_, _, _, help_) in _COMMANDS.items()]
+    lines += ["", "Run `prorl <command> --help` for the command's options."]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Dispatch ``prorl <command> ...`` to the owning component's entry point."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or args[0] in {"-h", "--help", "help"}:
+        print(_usage())
+        return 0
+    if args[0] in {"-V", "--version"}:
+        from prorl import __version__
+
+        print(__version__)
+        return 0
+    command, rest = args[0], args[1:]
+    if command not in _COMMANDS:
+        print(f"prorl: unknown command {command!r}\n\n{_usage()}", file=sys.stderr)
+        return 2
+    module_name, func_name, extra, _ = _COMMANDS[command]
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        hint = f" (install it with: pip install 'prorl[{extra}]')" if extra else ""
+        print(f"prorl {command}: missing dependency {exc.name!r}{hint}", file=sys.stderr)
+        return 2
+    result = getattr(module, func_name)(rest)
+    return int(result or 0)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

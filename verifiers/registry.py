@@ -1,0 +1,31 @@
+"""Maps the contract's domain names to verifier modules. Adding a domain is one module and one line."""
+
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+
+DOMAINS: dict[str, str] = {
+    "math": "verifiers.math",
+    "mcq": "verifiers.mcq",
+    "reasoning_gym": "verifiers.reasoning_gym",
+    "ifeval": "verifiers.ifeval",
+    "code": "verifiers.code",
+}
+
+_DEFAULT_TIMEOUT_S = 10.0
+
+
+def get_verifier(domain: str) -> ModuleType:
+    """Import (once) and return the verifier module of ``domain``; KeyError if the domain is unknown."""
+    return importlib.import_module(DOMAINS[domain])
+
+
+def runs_in_thread(domain: str) -> bool:
+    """True for domains whose untrusted work happens outside this process (code runs in Docker)."""
+    return getattr(get_verifier(domain), "RUNS_IN", "jail") == "thread"
+
+
+def default_timeout_s(domain: str) -> float:
+    """The verification deadline of ``domain`` when an item sets none."""
+    return float(getattr(get_verifier(domain), "DEFAULT_TIMEOUT_S", _DEFAULT_TIMEOUT_S))
