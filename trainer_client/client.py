@@ -1,0 +1,229 @@
+"""Async HTTP client for the reward service's ``POST /v1/score``.
+
+A trainer scores thousands of rollouts per step. This client splits them into chunks, sends the chunks
+concurrently (bounded, so one trainer cannot flood the service), retries what is retryable (429/503/5xx,
+connection errors, and items that came back ``infra_error``) with exponential backoff that honours the
+service's ``Retry-After``, and always returns exactly one :class:`Result` per item, in input order.
+
+What it never does is turn an unjudged item into a learnable reward: an item that still fails after the
+retries comes back as ``infra_error`` (reward 0) and :func:`usable` / :func:`usable_mask` tell the
+trainer to mask it. Client errors that retrying cannot fix (401, 413, 422) raise :class:`RewardServiceError`
+instead, because they mean the trainer is misconfigured.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import threading
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, TypeVar
+
+import httpx
+from pydantic import ValidationError
+
+from verifiers.schemas import Item, Result
+
+__all__ = ["RewardClient", "RewardServiceError", "USABLE_STATUSES", "usable", "usable_mask"]
+
+# Only `ok` is a real judgement; `invalid`, `timeout` and `infra_error` carry reward 0 by construction and
+# must not be learned from (the contract's status semantics).
+USABLE_STATUSES = frozenset({"ok"})
+_RETRY_HTTP = frozenset({408, 425, 429, 500, 502, 503, 504})
+
+T = TypeVar("T")
+
+
+class RewardServiceError(RuntimeError):
+    """The service refused the request for a reason retrying cannot fix (bad key, body too large...)."""
+
+    def __init__(self, status_code: int, message: str) -> None:
+        super().__init__(f"reward service answered {status_code}: {message}")
+        self.status_code = status_code
+
+
+def usable(result: Result) -> bool:
+    """True when ``result`` is a real judgement the trainer may learn from (status ``ok``)."""
+    return result.status in USABLE_STATUSES
+
+
+def usable_mask(results: Sequence[Result]) -> list[bool]:
+    """Per-item loss mask: False for items the service could not judge."""
+    return [usable(r) for r in results]
+
+
+def _retry_after_s(response: httpx.Response) -> float | None:
+    """Seconds from a ``Retry-After`` header (delta-seconds form); None when absent or unparsable."""
+    value = response.headers.get("retry-after")
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        return None  # HTTP-date form: fall back to our own backoff rather than parse clocks
+
+
+def _error_text(response: httpx.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        return response.text[:300]
+    if isinstance(body, dict):
+        return str(body.get("error") or body.get("detail") or body)[:300]
+    return str(body)[:300]
+
+
+class RewardClient:
+    """Scores items through a running reward service.
+
+    ``chunk_size`` items go in one request; at most ``max_concurrency`` requests are in flight per call.
+    ``timeout_s`` bounds one HTTP request; a request that times out is retried like a 503. ``max_retries``
+    bounds the retries per chunk (and per round of ``infra_error`` items).
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        api_key: str | None = None,
+        chunk_size: int = 256,
+        max_concurrency: int = 8,
+        timeout_s: float = 300.0,
+        max_retries: int = 5,
+        backoff_s: float = 0.5,
+        max_backoff_s: float = 30.0,
+        retry_infra_errors: bool = True,
+    ) -> None:
+        if chunk_size < 1 or max_concurrency < 1 or max_retries < 0:
+            raise ValueError("chunk_size and max_concurrency must be >= 1, max_retries >= 0")
+        self.base_url = base_url.rstrip("/")
+        self.api_key = api_key
+        self.chunk_size = chunk_size
+        self.max_concurrency = max_concurrency
+        self.timeout_s = timeout_s
+        self.max_retries = max_retries
+        self.backoff_s = backoff_s
+        self.max_backoff_s = max_backoff_s
+        self.retry_infra_errors = retry_infra_errors
+        self.versions: dict[str, Any] = {}  # from the last successful response, for reproducibility logs
+
+    # ------------------------------------------------------------------ public API
+    async def ascore(self, items: Sequence[Item | dict[str, Any]]) -> list[Result]:
+        """Score ``items``; one Result per item, in the same order. Raises only :class:`RewardServiceError`."""
+        results: list[Result | None] = [None] * len(items)
+        payloads: list[tuple[int, dict[str, Any]]] = []
+        for index, item in enumerate(items):
+            # Validate locally so one malformed item becomes its own `invalid` result instead of a 422
+            # that would fail the whole chunk.
+            try:
+                model = item if isinstance(item, Item) else Item.model_validate(item)
+            except ValidationError as exc:
+                item_id = item.get("id") if isinstance(item, dict) else None
+                results[index] = Result.failed(
+                    "invalid", f"malformed item: {exc.errors()[0].get('msg', exc)}",
+                    item_id if isinstance(item_id, (str, int)) else None,
+                )
+                continue
+            payloads.append((index, model.model_dump(mode="json", exclude_none=True)))
+
+        if payloads:
+            semaphore = asyncio.Semaphore(self.max_concurrency)
+            headers = {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
+            limits = httpx.Limits(max_connections=self.max_concurrency, max_keepalive_connections=self.max_concurrency)
+            async with httpx.AsyncClient(
+                base_url=self.base_url, headers=headers, timeout=self.timeout_s, limits=limits
+            ) as http:
+                chunks = [payloads[i:i + self.chunk_size] for i in range(0, len(payloads), self.chunk_size)]
+                scored = await asyncio.gather(*(self._score_chunk(http, semaphore, c) for c in chunks))
+            for chunk, chunk_results in zip(chunks, scored, strict=True):
+                for (index, _), result in zip(chunk, chunk_results, strict=True):
+                    results[index] = result
+        return [r for r in results if r is not None]
+
+    def score(self, items: Sequence[Item | dict[str, Any]]) -> list[Result]:
+        """Blocking wrapper of :meth:`ascore`; safe to call from inside a running event loop too."""
+        return _run_sync(lambda: self.ascore(items))
+
+    # ------------------------------------------------------------------ internals
+    async def _score_chunk(
+        self, http: httpx.AsyncClient, semaphore: asyncio.Semaphore, chunk: list[tuple[int, dict[str, Any]]]
+    ) -> list[Result]:
+        """Score one chunk, then resend only its ``infra_error`` items until they settle or retries run out."""
+        results = await self._post_with_retries(http, semaphore, [payload for _, payload in chunk])
+        if not self.retry_infra_errors:
+            return results
+        for attempt in range(self.max_retries):
+            pending = [i for i, r in enumerate(results) if r.status == "infra_error"]
+            if not pending:
+                break
+            await asyncio.sleep(self._backoff(attempt, None))
+            retried = await self._post_with_retries(http, semaphore, [chunk[i][1] for i in pending])
+            for i, result in zip(pending, retried, strict=True):
+                results[i] = result
+        return results
+
+    async def _post_with_retries(
+        self, http: httpx.AsyncClient, semaphore: asyncio.Semaphore, payload: list[dict[str, Any]]
+    ) -> list[Result]:
+        """POST one chunk; retry transient failures; after the last retry, every item is ``infra_error``."""
+        last_error = "no attempt made"
+        for attempt in range(self.max_retries + 1):
+            retry_after: float | None = None
+            try:
+                async with semaphore:
+                    response = await http.post("/v1/score", json={"items": payload})
+            except (httpx.TimeoutException, httpx.TransportError) as exc:
+                last_error = f"{type(exc).__name__}: {exc}"
+            else:
+                if response.status_code == 200:
+                    return self._parse(response, payload)
+                last_error = f"HTTP {response.status_code}: {_error_text(response)}"
+                if response.status_code not in _RETRY_HTTP:
+                    raise RewardServiceError(response.status_code, _error_text(response))
+                retry_after = _retry_after_s(response)
+            if attempt < self.max_retries:
+                await asyncio.sleep(self._backoff(attempt, retry_after))
+        return [
+            Result.failed("infra_error", f"reward service unavailable after {self.max_retries} retries: {last_error}",
+                          p.get("id"))
+            for p in payload
+        ]
+
+    def _parse(self, response: httpx.Response, payload: list[dict[str, Any]]) -> list[Result]:
+        body = response.json()
+        raw = body.get("results") if isinstance(body, dict) else None
+        if not isinstance(raw, list) or len(raw) != len(payload):
+            # A service that loses items is an infrastructure fault, never a silent reordering.
+            got = len(raw) if isinstance(raw, list) else "no"
+            return [Result.failed("infra_error", f"service returned {got} results for {len(payload)} items",
+                                  p.get("id")) for p in payload]
+        self.versions = body.get("versions") or self.versions
+        return [Result.model_validate(r) for r in raw]
+
+    def _backoff(self, attempt: int, retry_after: float | None) -> float:
+        if retry_after is not None:
+            return min(retry_after, self.max_backoff_s)
+        # Full jitter: many trainer ranks retrying at once should not hit the service in lockstep.
+        return random.uniform(0, min(self.max_backoff_s, self.backoff_s * (2 ** attempt)))
+
+
+def _run_sync(make: Callable[[], Awaitable[T]]) -> T:
+    """Run a coroutine to completion from sync code, even when the caller already runs an event loop."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(make())  # type: ignore[arg-type]
+    # Inside a loop (a notebook, an async trainer callback): run on a private loop in a helper thread.
+    box: dict[str, Any] = {}
+
+    def runner() -> None:
+        try:
+            box["value"] = asyncio.run(make())  # type: ignore[arg-type]
+        except BaseException as exc:  # re-raised in the caller's thread
+            box["error"] = exc
+
+    thread = threading.Thread(target=runner, name="prorl-reward-client")
+    thread.start()
+    thread.join()
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
