@@ -6,5 +6,7 @@ import os
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+# A test-only domain that exercises the jailed pool (hangs, crashes, memory bombs); see its module.
+os.environ.setdefault("PRORL_EXTRA_DOMAINS", "probe=tests.verifiers.pool_probe_domain")
 
 pytest_plugins: list[str] = []

@@ -33,3 +33,9 @@ class InvalidReference(ValueError):
 
 class InfraError(RuntimeError):
     """A dependency failed (sandbox engine down, image missing). Status `infra_error`, retryable."""
+
+
+# A module may also define ``deadline_s(reference: dict, options: ItemOptions) -> float`` when its
+# deadline depends on the item (code: number of tests x per-test time limit); it wins over
+# ``DEFAULT_TIMEOUT_S``. ``dedup_key`` runs in the parent process on untrusted text: keep it cheap and
+# linear-time (no backtracking regexes), since only the jailed pool is protected by deadlines.

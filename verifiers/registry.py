@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 from types import ModuleType
 
 DOMAINS: dict[str, str] = {
@@ -12,6 +13,13 @@ DOMAINS: dict[str, str] = {
     "ifeval": "verifiers.ifeval",
     "code": "verifiers.code",
 }
+
+# Plugins: PRORL_EXTRA_DOMAINS="name=package.module,other=pkg.mod" adds domains without touching this
+# file. It is read from the environment so the pool's spawned workers see the same registry.
+for _entry in filter(None, os.environ.get("PRORL_EXTRA_DOMAINS", "").split(",")):
+    _name, _, _module = _entry.partition("=")
+    if _name.strip() and _module.strip():
+        DOMAINS[_name.strip()] = _module.strip()
 
 _DEFAULT_TIMEOUT_S = 10.0
 

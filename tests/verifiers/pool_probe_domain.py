@@ -1,0 +1,34 @@
+"""A test-only domain whose behaviour is chosen by the answer text, to exercise the jailed pool.
+
+Registered for tests through ``PRORL_EXTRA_DOMAINS=probe=tests.verifiers.pool_probe_domain``.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+from verifiers.base import InvalidReference, Verdict
+
+DEFAULT_TIMEOUT_S = 2.0
+
+
+def score(answer_text: str, reference: dict, options: object) -> Verdict:
+    command, _, arg = answer_text.partition(":")
+    if command == "sleep":
+        time.sleep(float(arg))
+    elif command == "spin":
+        while True:
+            pass
+    elif command == "exit":
+        os._exit(int(arg or 1))
+    elif command == "alloc":
+        blob = bytearray(int(arg) * 1024 * 1024)  # MemoryError under the worker's address-space cap
+        del blob
+    elif command == "invalid":
+        raise InvalidReference("probe says invalid")
+    elif command == "boom":
+        raise RuntimeError("probe bug")
+    elif command == "pid":
+        return Verdict(reward=1.0, details={"pid": os.getpid()})
+    return Verdict(reward=float(reference.get("reward", 1.0)), details={"answer": answer_text})

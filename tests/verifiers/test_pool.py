@@ -1,0 +1,117 @@
+"""The jailed pool: deadlines, crashes, order, dedup, recycling."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from verifiers import score_batch
+from verifiers._worker import WorkerLimits
+from verifiers.batch import ResultCache
+from verifiers.pool import JailedPool
+
+
+def probe(answer: str, reward: float = 1.0, **extra) -> dict:
+    return {"domain": "probe", "response": answer, "reference": {"reward": reward}, **extra}
+
+
+@pytest.fixture(scope="module")
+def pool():
+    p = JailedPool(workers=2, limits=WorkerLimits(address_space_mb=1024, max_tasks=50))
+    yield p
+    p.close()
+
+
+def test_hung_scorer_times_out_without_stalling_others(pool):
+    items = [probe("spin", id="hung")] + [probe(f"ok{i}", reward=0.5, id=i) for i in range(20)]
+    results = score_batch(items, pool=pool, cache=None, timeout_s=1.0)
+    assert results[0].status == "timeout" and results[0].reward == 0.0
+    assert "deadline" in results[0].error
+    assert [r.status for r in results[1:]] == ["ok"] * 20
+    assert [r.reward for r in results[1:]] == [0.5] * 20
+    assert pool.snapshot().killed >= 1
+
+
+def test_sleeping_scorer_and_normal_items_in_one_batch(pool):
+    results = score_batch([probe("sleep:30"), probe("fast")], pool=pool, cache=None, timeout_s=1.0)
+    assert [r.status for r in results] == ["timeout", "ok"]
+
+
+def test_killed_worker_is_replaced(pool):
+    crashed_before = pool.snapshot().crashed
+    results = score_batch([probe("exit:3"), probe("after")], pool=pool, cache=None)
+    assert results[0].status == "timeout" and "died" in results[0].error
+    assert results[1].status == "ok"
+    assert pool.snapshot().crashed == crashed_before + 1
+    # The pool is back to full strength and still scores.
+    assert all(r.status == "ok" for r in score_batch([probe(f"x{i}") for i in range(8)], pool=pool, cache=None))
+
+
+def test_memory_bomb_is_contained(pool):
+    results = score_batch([probe("alloc:4096"), probe("fine")], pool=pool, cache=None)
+    assert results[0].status == "timeout" and "memory" in results[0].error
+    assert results[1].status == "ok"
+
+
+def test_results_keep_input_order_and_ids(pool):
+    items = [probe(f"a{i}", reward=(i % 5) / 4, id=f"id-{i}") for i in range(60)]
+    results = score_batch(items, pool=pool, cache=None)
+    assert [r.id for r in results] == [f"id-{i}" for i in range(60)]
+    assert [r.reward for r in results] == [(i % 5) / 4 for i in range(60)]
+
+
+def test_dedup_gives_identical_results_to_no_dedup(pool):
+    items = [probe(f"ans{i % 3}", reward=0.25 * (i % 3)) for i in range(30)]
+    deduped = score_batch(items, pool=pool, cache=ResultCache(1000))
+    one_by_one = [score_batch([it], pool=pool, cache=None)[0] for it in items]
+    strip = lambda rs: [(r.reward, r.status, r.details) for r in rs]  # noqa: E731
+    assert strip(deduped) == strip(one_by_one)
+
+
+def test_duplicates_are_scored_once(pool):
+    seen: list[tuple[int, int]] = []
+    items = [probe("pid")] * 16
+    score_batch(items, pool=pool, cache=None, progress=lambda d, t: seen.append((d, t)))
+    assert seen == [(1, 1)]
+
+
+def test_cache_hits_on_repeat():
+    cache = ResultCache(10)
+    p = JailedPool(workers=1)
+    try:
+        first = score_batch([probe("same", reward=0.5)], pool=p, cache=cache)
+        second = score_batch([probe("same", reward=0.5)], pool=p, cache=cache)
+    finally:
+        p.close()
+    assert cache.hits == 1 and first[0].reward == second[0].reward == 0.5
+
+
+def test_bad_items_get_invalid_results_and_never_fail_the_batch(pool):
+    items = [
+        {"domain": "probe", "reference": {}},  # no response
+        {"domain": "nonsense", "response": "x", "reference": {}},
+        "not even a dict",
+        probe("invalid"),
+        probe("boom"),
+        probe("good", id=7),
+    ]
+    results = score_batch(items, pool=pool, cache=None)
+    assert [r.status for r in results] == ["invalid", "invalid", "invalid", "invalid", "infra_error", "ok"]
+    assert "response" in results[0].error and "unknown domain" in results[1].error
+    assert results[5].id == 7 and results[5].correct
+
+
+def test_unclosed_think_scores_zero_without_scoring(pool):
+    results = score_batch([probe("<think>spin"), probe("<think>x</think>good")], pool=pool, cache=None)
+    assert results[0].details == {"reason": "truncated_in_thinking"} and results[0].reward == 0
+    assert results[1].details["answer"] == "good"
+
+
+def test_workers_recycle_after_max_tasks():
+    p = JailedPool(workers=1, limits=WorkerLimits(max_tasks=5), chunk_size=1)
+    try:
+        pids = {score_batch([probe("pid", reward=i)], pool=p, cache=None)[0].details["pid"] for i in range(12)}
+    finally:
+        p.close()
+    assert len(pids) >= 2 and os.getpid() not in pids

@@ -1,0 +1,101 @@
+"""The body of one jailed scoring process (runs in a child; see :mod:`verifiers.pool`).
+
+A worker imports the heavy scoring libraries once, then scores chunks of tasks on its main thread
+(math-verify's SIGALRM timers only work there), streaming one message per finished task so the
+parent knows exactly when the next task started and can enforce a per-task deadline by killing it.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import resource
+import traceback
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from typing import Any
+
+from verifiers.base import InfraError, InvalidReference
+from verifiers.registry import DOMAINS, get_verifier
+from verifiers.schemas import ItemOptions
+
+
+@dataclass(frozen=True)
+class WorkerLimits:
+    """Resource caps applied inside every worker (the parent's deadline kill is the outer bound)."""
+
+    address_space_mb: int = 4096  # a memory bomb in a scorer gets MemoryError, not the host's OOM killer
+    cpu_seconds: int = 3600  # backstop for a worker that somehow escapes the deadline kill
+    max_tasks: int = 5000  # recycle: sympy/antlr caches grow without bound over long runs
+    max_rss_mb: int = 1536  # recycle when resident memory grows past this
+
+
+def _apply_rlimits(limits: WorkerLimits) -> None:
+    address_space = limits.address_space_mb * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (address_space, address_space))
+    resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 5))
+    # No core dumps of a process that may hold someone's eval()'d garbage.
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/statm") as statm:
+        pages = int(statm.read().split()[1])
+    return pages * os.sysconf("SC_PAGE_SIZE") / (1024 * 1024)
+
+
+def _preload() -> None:
+    """Import every jailed domain once, so the first task does not pay for imports."""
+    for domain, module_name in DOMAINS.items():
+        if domain == "code":
+            continue
+        try:
+            importlib.import_module(module_name)
+        except ImportError:
+            pass  # reported per item when an item of that domain arrives
+
+
+def score_task(domain: str, answer: str, reference: dict[str, Any], options: dict[str, Any]) -> dict[str, Any]:
+    """Score one prepared task; every failure becomes a status, never an exception."""
+    try:
+        module = get_verifier(domain)
+        verdict = module.score(answer, reference, ItemOptions.model_validate(options))
+        reward = float(verdict.reward)
+        if not 0.0 <= reward <= 1.0 or reward != reward:
+            return {"status": "infra_error", "error": f"{domain} verifier returned reward {reward!r} outside [0, 1]"}
+        return {"status": "ok", "reward": reward, "details": verdict.details}
+    except InvalidReference as exc:
+        return {"status": "invalid", "error": str(exc) or "invalid reference"}
+    except InfraError as exc:
+        return {"status": "infra_error", "error": str(exc) or "infrastructure error"}
+    except MemoryError:
+        return {"status": "timeout", "error": "verification exceeded the worker's memory limit"}
+    except RecursionError:
+        return {"status": "timeout", "error": "verification exceeded the recursion limit"}
+    except Exception as exc:  # a verifier bug must not kill the batch; it is not the model's fault either
+        return {"status": "infra_error", "error": f"{domain} verifier raised {type(exc).__name__}: {exc}"}
+
+
+def worker_main(conn: Connection, limits: WorkerLimits) -> None:
+    """Serve chunks from the parent until told to stop or until it is time to recycle."""
+    try:
+        _apply_rlimits(limits)
+        _preload()
+    except BaseException:
+        conn.send(("fatal", traceback.format_exc()))
+        return
+    conn.send(("ready", os.getpid()))
+    done = 0
+    while True:
+        try:
+            message = conn.recv()
+        except (EOFError, OSError):
+            return
+        if message is None:
+            return
+        for task_id, domain, answer, reference, options in message:
+            conn.send(("result", task_id, score_task(domain, answer, reference, options)))
+        done += len(message)
+        if done >= limits.max_tasks or _rss_mb() > limits.max_rss_mb:
+            conn.send(("retire", done))
+            return

@@ -1,0 +1,232 @@
+"""``score`` and ``score_batch``: validation, think-cutting, dedup, caching and dispatch.
+
+A GRPO group of 16 samples often repeats the same final answer, and a trainer re-sends the same
+(reference, answer) pairs across epochs, so identical work is scored once per batch and remembered in
+a bounded LRU. Everything that touches untrusted text beyond cheap string slicing runs in the jailed
+pool (:mod:`verifiers.pool`), or for code in Docker via a thread here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+
+from verifiers import registry
+from verifiers._worker import score_task
+from verifiers.answer_text import TruncatedInThinking, answer_text
+from verifiers.pool import JailedPool, Task, get_pool
+from verifiers.schemas import Item, Result
+
+ProgressCallback = Callable[[int, int], None]
+
+# A thread-domain verifier (code) enforces its own hard kills; this grace covers container start-up
+# and teardown before the batch gives up on it.
+_THREAD_GRACE_S = 10.0
+
+
+@dataclass
+class _Prepared:
+    """An item that needs real scoring, reduced to what the verifier sees."""
+
+    domain: str
+    answer: str
+    reference: dict[str, Any]
+    options: dict[str, Any]
+    timeout_s: float
+    key: str
+
+
+class ResultCache:
+    """A bounded, thread-safe LRU of verdicts keyed by (domain, reference, options, extracted answer)."""
+
+    def __init__(self, max_entries: int = 100_000) -> None:
+        self.max_entries = max_entries
+        self._data: OrderedDict[str, dict[str, Any]] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        with self._lock:
+            value = self._data.get(key)
+            if value is None:
+                self.misses += 1
+                return None
+            self._data.move_to_end(key)
+            self.hits += 1
+            return value
+
+    def put(self, key: str, value: dict[str, Any]) -> None:
+        # Only real judgements are worth remembering; timeouts and infra errors must be retried.
+        if value.get("status") not in ("ok", "invalid") or self.max_entries <= 0:
+            return
+        with self._lock:
+            self._data[key] = value
+            self._data.move_to_end(key)
+            while len(self._data) > self.max_entries:
+                self._data.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+
+
+CACHE = ResultCache(int(os.environ.get("PRORL_CACHE_SIZE", "100000")))
+_thread_executor: ThreadPoolExecutor | None = None
+_thread_lock = threading.Lock()
+
+
+def _threads() -> ThreadPoolExecutor:
+    global _thread_executor
+    with _thread_lock:
+        if _thread_executor is None:
+            workers = int(os.environ.get("PRORL_CODE_CONCURRENCY", "8"))
+            _thread_executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="prorl-code")
+        return _thread_executor
+
+
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def _prepare(raw: Item | dict[str, Any], default_timeout_s: float | None) -> _Prepared | Result:
+    """Validate one item and cut its answer text; a final Result when no scoring is needed."""
+    item_id = raw.get("id") if isinstance(raw, dict) else getattr(raw, "id", None)
+    if not isinstance(item_id, (str, int)) or isinstance(item_id, bool):
+        item_id = None
+    try:
+        item = raw if isinstance(raw, Item) else Item.model_validate(raw)
+    except ValidationError as exc:
+        reasons = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'item'}: {e['msg']}" for e in exc.errors()[:5])
+        return Result.failed("invalid", f"malformed item: {reasons}", item_id)
+    if item.domain not in registry.DOMAINS:
+        return Result.failed(
+            "invalid", f"unknown domain {item.domain!r}; expected one of {sorted(registry.DOMAINS)}", item.id
+        )
+    try:
+        answer = answer_text(item.response)
+    except TruncatedInThinking:
+        return Result(id=item.id, reward=0.0, correct=False, status="ok",
+                      details={"reason": "truncated_in_thinking"})
+    options = item.options.model_dump(exclude_none=True)
+    try:
+        module = registry.get_verifier(item.domain)
+    except ImportError as exc:
+        return Result.failed("infra_error", f"verifier for {item.domain!r} unavailable: {exc}", item.id)
+    timeout_s = item.options.timeout_s or default_timeout_s
+    if timeout_s is None:
+        deadline_fn = getattr(module, "deadline_s", None)
+        timeout_s = float(deadline_fn(item.reference, item.options)) if deadline_fn else registry.default_timeout_s(
+            item.domain
+        )
+    key_fn = getattr(module, "dedup_key", None)
+    try:
+        answer_key = key_fn(answer, item.reference, item.options) if key_fn else answer
+    except Exception:  # the key is an optimisation; a reference it cannot read is judged by score()
+        answer_key = answer
+    digest = hashlib.sha256(
+        "\x00".join((item.domain, _canonical(item.reference), _canonical(options), str(answer_key))).encode()
+    ).hexdigest()
+    return _Prepared(item.domain, answer, item.reference, options, float(timeout_s), digest)
+
+
+def _run_in_thread(prep: _Prepared, started: dict[str, float]) -> dict[str, Any]:
+    started[prep.key] = time.monotonic()
+    return score_task(prep.domain, prep.answer, prep.reference, prep.options)
+
+
+def _to_result(item_id: Any, outcome: dict[str, Any], elapsed_ms: float) -> Result:
+    reward = float(outcome.get("reward", 0.0)) if outcome.get("status") == "ok" else 0.0
+    return Result(
+        id=item_id,
+        reward=reward,
+        correct=outcome.get("status") == "ok" and reward == 1.0,
+        status=outcome.get("status", "infra_error"),
+        error=outcome.get("error"),
+        details=outcome.get("details") or {},
+        elapsed_ms=round(elapsed_ms, 3),
+    )
+
+
+def score_batch(
+    items: Sequence[Item | dict[str, Any]],
+    *,
+    timeout_s: float | None = None,
+    pool: JailedPool | None = None,
+    cache: ResultCache | None = CACHE,
+    progress: ProgressCallback | None = None,
+) -> list[Result]:
+    """Score many items; one Result per item, in order. Never raises for a bad item.
+
+    ``timeout_s`` overrides every domain's default deadline (an item's own ``options.timeout_s``
+    wins over both). ``cache=None`` disables the LRU (identical work within the batch is still
+    scored once). ``progress(done, total)`` is called as unique items finish.
+    """
+    results: list[Result | None] = [None] * len(items)
+    ids: list[Any] = [None] * len(items)
+    groups: dict[str, list[int]] = {}
+    unique: dict[str, _Prepared] = {}
+    for index, raw in enumerate(items):
+        prepared = _prepare(raw, timeout_s)
+        if isinstance(prepared, Result):
+            results[index] = prepared
+            continue
+        ids[index] = raw.id if isinstance(raw, Item) else raw.get("id")  # type: ignore[union-attr]
+        cached = cache.get(prepared.key) if cache is not None else None
+        if cached is not None:
+            results[index] = _to_result(ids[index], cached, 0.0)
+            continue
+        groups.setdefault(prepared.key, []).append(index)
+        unique.setdefault(prepared.key, prepared)
+
+    total, done = len(unique), 0
+    futures: dict[Future, _Prepared] = {}
+    thread_started: dict[str, float] = {}
+    submitted_at = time.monotonic()
+    for prep in unique.values():
+        if registry.runs_in_thread(prep.domain):
+            futures[_threads().submit(_run_in_thread, prep, thread_started)] = prep
+        else:
+            task = Task(prep.domain, prep.answer, prep.reference, prep.options, prep.timeout_s)
+            futures[(pool or get_pool()).submit(task)] = prep
+
+    def finish(prep: _Prepared, outcome: dict[str, Any]) -> None:
+        nonlocal done
+        if cache is not None:
+            cache.put(prep.key, outcome)
+        elapsed = (time.monotonic() - submitted_at) * 1000
+        for index in groups[prep.key]:
+            results[index] = _to_result(ids[index], outcome, elapsed)
+        done += 1
+        if progress is not None:
+            progress(done, total)
+
+    pending = set(futures)
+    while pending:
+        finished, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
+        for future in finished:
+            finish(futures[future], future.result())
+        now = time.monotonic()
+        for future in list(pending):
+            prep = futures[future]
+            begun = thread_started.get(prep.key)
+            if begun is not None and now - begun > prep.timeout_s + _THREAD_GRACE_S:
+                pending.discard(future)  # the thread is abandoned; its sandbox kills the program itself
+                finish(prep, {"status": "timeout", "error": f"verification exceeded its {prep.timeout_s:g}s deadline"})
+
+    return [r if r is not None else Result.failed("infra_error", "internal: item lost") for r in results]
+
+
+def score(item: Item | dict[str, Any], **kwargs: Any) -> Result:
+    """Score one item (a batch of one); same keyword arguments as :func:`score_batch`."""
+    return score_batch([item], **kwargs)[0]

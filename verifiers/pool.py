@@ -1,0 +1,309 @@
+"""A pool of pre-forked, rlimited scoring processes with per-task deadlines.
+
+Why not ``multiprocessing.Pool`` or ``ProcessPoolExecutor``: neither can kill one hung task without
+losing the others, and neither knows when a queued task actually *started*. Scorers eval() model
+output (reasoning_gym) and sympy can spin in C on ``9^{9^{9^{9}}}``; the only reliable stop is SIGKILL
+of the process, and the deadline must count from when a worker starts the task, not from queueing,
+or an overloaded pool flips verdicts to timeouts (see shared/PITFALLS.md).
+
+One dispatcher thread owns all workers. It hands each idle worker a small chunk, reads one message
+per finished task (so it knows when the next one started), kills a worker whose current task is past
+its deadline, requeues the unstarted rest of that chunk, and starts a replacement.
+"""
+
+from __future__ import annotations
+
+import collections
+import multiprocessing
+import os
+import socket
+import threading
+import time
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, wait
+from typing import Any
+
+from verifiers._worker import WorkerLimits, worker_main
+
+_MAX_FAILED_STARTS = 5
+
+
+@dataclass
+class Task:
+    """One unit of jailed work: a prepared (domain, answer, reference, options) and its deadline."""
+
+    domain: str
+    answer: str
+    reference: dict[str, Any]
+    options: dict[str, Any]
+    timeout_s: float
+    future: Future = field(default_factory=Future)
+
+
+@dataclass
+class _Worker:
+    process: Any
+    conn: Connection
+    ready: bool = False
+    pending: collections.deque = field(default_factory=collections.deque)  # (task_id, Task) in order
+    started_at: float = 0.0  # when its current (first pending) task started
+
+
+@dataclass
+class PoolStats:
+    """Counters exported as metrics by the service."""
+
+    size: int = 0
+    busy: int = 0
+    queued: int = 0
+    recycled: int = 0
+    killed: int = 0
+    crashed: int = 0
+
+
+class JailedPool:
+    """Pre-forked scoring processes; thread-safe ``submit``; see the module docstring."""
+
+    def __init__(self, workers: int | None = None, limits: WorkerLimits | None = None, chunk_size: int = 8) -> None:
+        self.n_workers = max(1, workers or os.cpu_count() or 1)
+        self.limits = limits or WorkerLimits()
+        self.chunk_size = max(1, chunk_size)
+        self._ctx = multiprocessing.get_context("spawn")  # no fork of a threaded server process
+        self._lock = threading.Lock()
+        self._queue: collections.deque[tuple[int, Task]] = collections.deque()
+        self._workers: list[_Worker] = []
+        self._next_id = 0
+        self._failed_starts = 0
+        self._fatal: str | None = None
+        self._fatal_reason: str | None = None  # the traceback a worker sent when its start-up failed
+        self._closed = False
+        self.stats = PoolStats()
+        self._wake_r, self._wake_w = socket.socketpair()
+        self._wake_r.setblocking(False)
+        for _ in range(self.n_workers):
+            self._spawn()
+        self._thread = threading.Thread(target=self._dispatch_loop, name="prorl-jailed-pool", daemon=True)
+        self._thread.start()
+
+    # ----------------------------------------------------------------- public
+    def submit(self, task: Task) -> Future:
+        """Queue a task; its future resolves to a dict with ``status`` and ``reward``/``error``."""
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("pool is closed")
+            if self._fatal:
+                task.future.set_result({"status": "infra_error", "error": self._fatal})
+                return task.future
+            self._next_id += 1
+            self._queue.append((self._next_id, task))
+        self._wake()
+        return task.future
+
+    def close(self) -> None:
+        """Stop the dispatcher and all workers; queued tasks resolve as ``infra_error``."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+        self._wake()
+        self._thread.join(timeout=10)
+
+    def snapshot(self) -> PoolStats:
+        """Current counters (a copy)."""
+        with self._lock:
+            self.stats.size = sum(1 for w in self._workers if w.ready)
+            self.stats.busy = sum(1 for w in self._workers if w.pending)
+            self.stats.queued = len(self._queue)
+            return PoolStats(**vars(self.stats))
+
+    # --------------------------------------------------------------- internals
+    def _wake(self) -> None:
+        try:
+            self._wake_w.send(b"x")
+        except (BlockingIOError, OSError):
+            pass  # a wake-up is already pending
+
+    def _spawn(self) -> None:
+        parent_conn, child_conn = self._ctx.Pipe(duplex=True)
+        process = self._ctx.Process(target=worker_main, args=(child_conn, self.limits), daemon=True)
+        process.start()
+        child_conn.close()
+        self._workers.append(_Worker(process=process, conn=parent_conn))
+
+    def _retire(self, worker: _Worker, kill: bool) -> None:
+        if kill and worker.process.is_alive():
+            worker.process.kill()
+        worker.conn.close()
+        worker.process.join(timeout=5 if not kill else 1)
+        self._workers.remove(worker)
+
+    def _assign(self) -> None:
+        with self._lock:
+            idle = [w for w in self._workers if w.ready and not w.pending]
+            for worker in idle:
+                if not self._queue:
+                    break
+                # Spread a short queue over all idle workers instead of giving it all to the first.
+                share = -(-len(self._queue) // len(idle))
+                chunk = [self._queue.popleft() for _ in range(min(self.chunk_size, share, len(self._queue)))]
+                try:
+                    worker.conn.send(
+                        [(tid, t.domain, t.answer, t.reference, t.options) for tid, t in chunk]
+                    )
+                except (OSError, ValueError):
+                    self._queue.extendleft(reversed(chunk))
+                    continue
+                worker.pending.extend(chunk)
+                worker.started_at = time.monotonic()
+
+    def _handle_message(self, worker: _Worker, message: tuple) -> None:
+        kind = message[0]
+        if kind == "ready":
+            worker.ready = True
+            self._failed_starts = 0
+        elif kind == "result":
+            task_id, result = message[1], message[2]
+            if worker.pending and worker.pending[0][0] == task_id:
+                _, task = worker.pending.popleft()
+                if not task.future.done():
+                    task.future.set_result(result)
+            worker.started_at = time.monotonic()
+        elif kind == "retire":
+            self.stats.recycled += 1
+            self._requeue(worker)
+            self._retire(worker, kill=False)
+            self._spawn()
+        elif kind == "fatal":
+            self._fatal_reason = message[1]  # the worker exits next; _on_death counts the failed start
+
+    def _requeue(self, worker: _Worker) -> None:
+        with self._lock:
+            self._queue.extendleft(reversed(worker.pending))
+        worker.pending.clear()
+
+    def _on_death(self, worker: _Worker) -> None:
+        """A worker died on its own (rlimit, segfault): its current task is charged, the rest requeued."""
+        if worker.pending:
+            _, task = worker.pending.popleft()
+            code = worker.process.exitcode
+            if not task.future.done():
+                task.future.set_result(
+                    {"status": "timeout", "error": f"scorer process died (exit code {code}) while verifying "
+                     "this item: it exceeded the worker's memory or CPU limits"}
+                )
+            self.stats.crashed += 1
+        elif not worker.ready:
+            self._failed_starts += 1
+        self._requeue(worker)
+        self._retire(worker, kill=True)
+        if self._failed_starts >= _MAX_FAILED_STARTS:
+            reason = self._fatal_reason or "workers die during start-up"
+            self._fatal = f"scoring pool cannot start: {reason.strip().splitlines()[-1]}"
+            self._fail_queue(self._fatal)
+        else:
+            self._spawn()
+
+    def _check_deadlines(self) -> float:
+        """Kill workers past their current task's deadline; return seconds until the next deadline."""
+        now = time.monotonic()
+        next_deadline = 1.0
+        for worker in list(self._workers):
+            if not worker.pending:
+                continue
+            _, task = worker.pending[0]
+            remaining = worker.started_at + task.timeout_s - now
+            if remaining > 0:
+                next_deadline = min(next_deadline, remaining)
+                continue
+            worker.pending.popleft()
+            if not task.future.done():
+                task.future.set_result(
+                    {"status": "timeout", "error": f"verification exceeded its {task.timeout_s:g}s deadline"}
+                )
+            self.stats.killed += 1
+            self._requeue(worker)
+            self._retire(worker, kill=True)
+            self._spawn()
+        return max(next_deadline, 0.001)
+
+    def _fail_queue(self, reason: str) -> None:
+        with self._lock:
+            while self._queue:
+                _, task = self._queue.popleft()
+                if not task.future.done():
+                    task.future.set_result({"status": "infra_error", "error": reason})
+
+    def _dispatch_loop(self) -> None:
+        while True:
+            with self._lock:
+                closed = self._closed
+            if closed:
+                break
+            self._assign()
+            timeout = self._check_deadlines()
+            conns = {w.conn: w for w in self._workers}
+            try:
+                ready = wait([*conns, self._wake_r], timeout=timeout)
+            except OSError:
+                ready = []
+            for obj in ready:
+                if obj is self._wake_r:
+                    try:
+                        while self._wake_r.recv(4096):
+                            pass
+                    except (BlockingIOError, OSError):
+                        pass
+                    continue
+                worker = conns[obj]
+                if worker not in self._workers:
+                    continue
+                try:
+                    while worker.conn.poll():
+                        self._handle_message(worker, worker.conn.recv())
+                        if worker not in self._workers:
+                            break
+                except (EOFError, OSError):
+                    self._on_death(worker)
+        self._shutdown()
+
+    def _shutdown(self) -> None:
+        for worker in list(self._workers):
+            for _, task in worker.pending:
+                if not task.future.done():
+                    task.future.set_result({"status": "infra_error", "error": "scoring pool shut down"})
+            try:
+                worker.conn.send(None)
+            except (OSError, ValueError):
+                pass
+            self._retire(worker, kill=True)
+        self._fail_queue("scoring pool shut down")
+
+
+_default_pool: JailedPool | None = None
+_default_lock = threading.Lock()
+
+
+def get_pool() -> JailedPool:
+    """The process-wide pool, created on first use and sized by ``PRORL_POOL_*`` environment variables."""
+    global _default_pool
+    with _default_lock:
+        if _default_pool is None:
+            env = os.environ
+            limits = WorkerLimits(
+                address_space_mb=int(env.get("PRORL_POOL_ADDRESS_SPACE_MB", WorkerLimits.address_space_mb)),
+                max_tasks=int(env.get("PRORL_POOL_MAX_TASKS", WorkerLimits.max_tasks)),
+                max_rss_mb=int(env.get("PRORL_POOL_MAX_RSS_MB", WorkerLimits.max_rss_mb)),
+            )
+            workers = int(env["PRORL_POOL_WORKERS"]) if env.get("PRORL_POOL_WORKERS") else None
+            _default_pool = JailedPool(workers=workers, limits=limits)
+        return _default_pool
+
+
+def shutdown_default_pool() -> None:
+    """Close the process-wide pool (tests and graceful service shutdown)."""
+    global _default_pool
+    with _default_lock:
+        if _default_pool is not None:
+            _default_pool.close()
+            _default_pool = None
