@@ -1,0 +1,60 @@
+"""Records validate on build and round-trip through JSONL and Parquet."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from trainer_client.data.records import (
+    RecordError,
+    make_record,
+    read_records,
+    read_rows,
+    validate_record,
+    write_records,
+)
+
+RECORDS = [
+    make_record([{"role": "system", "content": "s"}, {"role": "user", "content": "1+1?"}], "math",
+                {"answer": "2"}, {"source": "t"}),
+    make_record("plain prompt", "mcq", {"answer": "B", "choices": ["x", "y"]}),
+    make_record([{"role": "user", "content": "code"}], "code",
+                {"language": "python", "tests": {"inputs": [[1]], "outputs": [[]], "fn_name": "f"}}, {"k": [1, None]}),
+]
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".parquet"])
+def test_round_trip(tmp_path: Path, suffix: str) -> None:
+    path = tmp_path / f"data{suffix}"
+    assert write_records(RECORDS, path) == 3
+    assert read_records(path) == RECORDS
+
+
+@pytest.mark.parametrize("record, reason", [
+    ({"prompt": "p", "domain": "chess", "reference": {}}, "unknown domain"),
+    ({"prompt": "", "domain": "math", "reference": {}}, "empty"),
+    ({"prompt": [{"role": "user"}], "domain": "math", "reference": {}}, "role"),
+    ({"prompt": "p", "domain": "math", "reference": "2"}, "reference must be"),
+    ({"domain": "math", "reference": {}}, "no 'prompt'"),
+])
+def test_bad_records_are_rejected(record: dict, reason: str) -> None:
+    with pytest.raises(RecordError, match=reason):
+        validate_record(record)
+
+
+def test_read_records_names_the_bad_line(tmp_path: Path) -> None:
+    path = tmp_path / "bad.jsonl"
+    path.write_text('{"prompt": "p", "domain": "math", "reference": {"answer": "1"}}\n{"prompt": "p"}\n')
+    with pytest.raises(RecordError, match="record 1"):
+        read_records(path)
+    path.write_text("{not json\n")
+    with pytest.raises(RecordError, match=":1: not valid JSON"):
+        list(read_rows(path))
+
+
+def test_read_rows_csv_and_json(tmp_path: Path) -> None:
+    (tmp_path / "a.csv").write_text("Question,Correct Answer\nq1,a1\n")
+    assert list(read_rows(tmp_path / "a.csv")) == [{"Question": "q1", "Correct Answer": "a1"}]
+    (tmp_path / "a.json").write_text('[{"x": 1}]')
+    assert list(read_rows(tmp_path / "a.json")) == [{"x": 1}]

@@ -1,0 +1,163 @@
+"""The one record format for training and evaluation data, and its JSONL / Parquet files.
+
+A record is ``{"prompt": [chat messages] or str, "domain": ..., "reference": {...}, "meta": {...}}``.
+``domain`` and ``reference`` are exactly what the reward service's contract wants, so a trainer turns a
+record plus a sampled response into a scoring item without knowing anything about the domain.
+
+Parquet is optional (pyarrow comes with the trainer extra): Parquet cannot hold our free-form
+``reference``/``meta`` dicts as columns without a fixed schema, so they travel as JSON strings there and
+are decoded on read. JSONL needs nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+DOMAINS = ("math", "code", "mcq", "reasoning_gym", "ifeval")
+Record = dict[str, Any]
+
+# Columns of a record stored as JSON text in Parquet (free-form nested data).
+_JSON_COLUMNS = ("prompt", "reference", "meta")
+
+
+class RecordError(ValueError):
+    """A record (or an input row) is malformed; the message says which field and why."""
+
+
+def make_record(prompt: list[dict[str, str]] | str, domain: str, reference: dict[str, Any],
+                meta: dict[str, Any] | None = None) -> Record:
+    """Build a validated record; raises :class:`RecordError` on a malformed one."""
+    record = {"prompt": prompt, "domain": domain, "reference": reference, "meta": dict(meta or {})}
+    validate_record(record)
+    return record
+
+
+def validate_record(record: Any) -> None:
+    """Check the shape of a record so a bad one fails at build time, not mid-training."""
+    if not isinstance(record, dict):
+        raise RecordError(f"record must be an object, got {type(record).__name__}")
+    for key in ("prompt", "domain", "reference"):
+        if key not in record:
+            raise RecordError(f"record has no {key!r} field")
+    if record["domain"] not in DOMAINS:
+        raise RecordError(f"unknown domain {record['domain']!r}; expected one of {', '.join(DOMAINS)}")
+    prompt = record["prompt"]
+    if isinstance(prompt, str):
+        if not prompt.strip():
+            raise RecordError("prompt is empty")
+    elif isinstance(prompt, list) and prompt:
+        for message in prompt:
+            if not (isinstance(message, dict) and isinstance(message.get("role"), str)
+                    and isinstance(message.get("content"), str)):
+                raise RecordError(f"prompt message must be {{'role': str, 'content': str}}, got {message!r}")
+    else:
+        raise RecordError("prompt must be a non-empty string or a non-empty list of chat messages")
+    if not isinstance(record["reference"], dict):
+        raise RecordError("reference must be an object")
+    if not isinstance(record.get("meta", {}), dict):
+        raise RecordError("meta must be an object")
+
+
+def prompt_text(prompt: list[dict[str, str]] | str) -> str:
+    """The prompt flattened to text: used for dedup keys and for plain (template-less) rendering."""
+    if isinstance(prompt, str):
+        return prompt
+    return "\n\n".join(f"{m['role']}: {m['content']}" for m in prompt)
+
+
+# ---------------------------------------------------------------- reading any tabular input
+
+
+def read_rows(path: str | Path) -> Iterator[dict[str, Any]]:
+    """Yield the rows of a ``.jsonl``, ``.json`` (list of objects), ``.csv`` or ``.parquet`` file.
+
+    Converters read users' datasets through this one function, so every converter accepts every
+    container format (GPQA ships as CSV, verl as Parquet, most others as JSONL).
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".parquet":
+        yield from _read_parquet_rows(path)
+    elif suffix == ".csv":
+        with path.open(newline="", encoding="utf-8") as f:
+            yield from csv.DictReader(f)
+    elif suffix == ".json":
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(data, list):
+            raise RecordError(f"{path}: a .json input must hold a list of objects")
+        yield from data
+    else:
+        with path.open(encoding="utf-8") as f:
+            for lineno, line in enumerate(f, 1):
+                if not line.strip():
+                    continue
+                try:
+                    yield json.loads(line)
+                except json.JSONDecodeError as exc:
+                    raise RecordError(f"{path}:{lineno}: not valid JSON: {exc}") from exc
+
+
+def _pyarrow() -> Any:
+    try:
+        import pyarrow
+        import pyarrow.parquet  # noqa: F401  (registers the submodule)
+    except ModuleNotFoundError as exc:
+        raise RecordError("Parquet needs pyarrow: pip install 'prorl[trainer]' or pip install pyarrow") from exc
+    return pyarrow
+
+
+def _read_parquet_rows(path: Path) -> Iterator[dict[str, Any]]:
+    pa = _pyarrow()
+    table = pa.parquet.read_table(path)
+    for batch in table.to_batches(max_chunksize=1024):
+        yield from batch.to_pylist()
+
+
+# ---------------------------------------------------------------- reading / writing records
+
+
+def read_records(path: str | Path) -> list[Record]:
+    """Read and validate records from JSONL or Parquet (JSON-text columns are decoded)."""
+    from_parquet = Path(path).suffix.lower() == ".parquet"
+    records = []
+    for i, row in enumerate(read_rows(path)):
+        row = dict(row)
+        if from_parquet:  # our Parquet files hold prompt/reference/meta as JSON text
+            for key in _JSON_COLUMNS:
+                if isinstance(row.get(key), str):
+                    row[key] = json.loads(row[key])
+        row.setdefault("meta", {})
+        try:
+            validate_record(row)
+        except RecordError as exc:
+            raise RecordError(f"{path}: record {i}: {exc}") from exc
+        records.append(row)
+    return records
+
+
+def write_records(records: Iterable[Record], path: str | Path) -> int:
+    """Write records as JSONL, or Parquet when ``path`` ends in ``.parquet``; returns the count."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.suffix.lower() == ".parquet":
+        pa = _pyarrow()
+        rows = [_parquet_row(r) for r in records]
+        pa.parquet.write_table(pa.Table.from_pylist(rows), path)
+        return len(rows)
+    count = 0
+    with path.open("w", encoding="utf-8") as f:
+        for record in records:
+            f.write(json.dumps(record, ensure_ascii=False) + "\n")
+            count += 1
+    return count
+
+
+def _parquet_row(record: Record) -> dict[str, Any]:
+    row = {"domain": record["domain"]}
+    for key in _JSON_COLUMNS:
+        row[key] = json.dumps(record.get(key, {}), ensure_ascii=False)
+    return row
