@@ -1,0 +1,164 @@
+"""Finding the final answer in a math response, with plain regexes and no sympy.
+
+This runs twice per item (once in the parent for the dedup key, once in the worker), so it must cost
+microseconds on a 3 KB response: no math-verify regex battery over the whole text, only a scan for
+boxes, then for a stated answer, then for the last math environment.
+
+The output is a string of LaTeX (or plain text) plus every *other* distinct boxed candidate, which is
+what the hedging check needs. Turning that string into maths is :mod:`verifiers.math`'s job.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+# `\boxed{...}`, `\boxed {...}`, `\fbox{...}`; the content is read with a brace counter, not a regex.
+_BOX_OPEN = re.compile(r"\\(?:boxed|fbox)\s*\{")
+# `\boxed 5` (TeX lets a single token follow without braces).
+_BOX_BARE = re.compile(r"\\boxed[ \t]+([^\s${}\\]+)")
+
+# Anchors a writer uses to state an answer when it does not box it. The last one in the text wins.
+_STATED = re.compile(
+    r"(?i)(?:\bfinal\s+answer\b(?:\s+is\b)?|\bthe\s+answer\s+is\b|\banswer\s*:)[\s*_:=]*"
+)
+# Math environments, display forms first so `$$x$$` is not read as two empty inline ones.
+_MATH_ENV = re.compile(
+    r"\$\$(?P<dd>.+?)\$\$"
+    r"|\\\[(?P<db>.+?)\\\]"
+    r"|\\\((?P<ip>.+?)\\\)"
+    r"|(?<![\\$\d])\$(?P<id>[^$\n]+?)(?<!\\)\$",
+    re.DOTALL,
+)
+# A stated answer in plain words that starts with a number and goes on with words ("42 apples.").
+_LEADING_NUMBER = re.compile(r"^[-+]?\d[\d,]*(?:\.\d+)?(?:/\d+)?(?=\s+[A-Za-z])")
+_PLAIN_OR = re.compile(r"\s+(?:or|and)\s+")
+_SENTENCE_END = re.compile(r"\.(?:\s|$)")
+_SPACES = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """What the response answers.
+
+    ``prediction`` is the last boxed content (or the stated answer), ``None`` when there is none;
+    ``others`` holds the other distinct boxed contents (normalised for comparison), empty when the
+    response boxed one value or none; ``source`` says where the prediction came from.
+    """
+
+    prediction: str | None
+    source: str  # "boxed" | "stated" | "math_env" | "none"
+    others: tuple[str, ...] = field(default_factory=tuple)
+
+
+def _balanced(text: str, start: int) -> tuple[str, int] | None:
+    """Content of the brace group whose ``{`` is just before ``start``; None if it never closes."""
+    depth = 1
+    i = start
+    n = len(text)
+    while i < n:
+        ch = text[i]
+        if ch == "\\":
+            i += 2  # `\{` and `\}` are literal braces inside maths, not grouping
+            continue
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+            if depth == 0:
+                return text[start:i], i + 1
+        i += 1
+    return None
+
+
+def boxed_contents(text: str) -> list[str]:
+    """Every complete ``\\boxed{}``/``\\fbox{}`` content, in order. Unclosed boxes are not answers."""
+    found: list[tuple[int, int, str]] = []
+    for match in _BOX_OPEN.finditer(text):
+        got = _balanced(text, match.end())
+        if got is not None:
+            found.append((match.start(), got[1], got[0]))
+    for match in _BOX_BARE.finditer(text):
+        found.append((match.start(), match.end(), match.group(1)))
+    found.sort()
+    # A box inside a box (`\\boxed{\\boxed{3}}`) is one answer: keep the outermost.
+    contents: list[str] = []
+    last_end = -1
+    for start, end, content in found:
+        if start < last_end:
+            continue
+        contents.append(content)
+        last_end = end
+    return contents
+
+
+def comparable(latex: str) -> str:
+    """A cheap canonical spelling for deciding that two candidates are *textually* the same value."""
+    s = latex.replace("\\dfrac", "\\frac").replace("\\tfrac", "\\frac")
+    s = s.replace("\\left", "").replace("\\right", "").replace("\\displaystyle", "")
+    s = s.replace("\\!", "").replace("\\,", "").replace("\\;", "").replace("\\ ", "")
+    s = _SPACES.sub("", s)
+    return s.rstrip(".")
+
+
+def _last_match(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
+    found = None
+    for found in pattern.finditer(text):  # noqa: B007 - we want the last one
+        pass
+    return found
+
+
+def _math_env_content(match: re.Match[str]) -> str:
+    return next(group for group in match.groups() if group is not None)
+
+
+def _stated_answer(text: str) -> str | None:
+    """The answer after the last "final answer"/"the answer is"/"Answer:" anchor, if any."""
+    last = _last_match(_STATED, text)
+    if last is None:
+        return None
+    rest = text[last.end():]
+    env = _MATH_ENV.match(rest)
+    if env is not None:
+        return _math_env_content(env)
+    line = rest.split("\n", 1)[0]
+    end = _SENTENCE_END.search(line)
+    if end is not None:
+        line = line[: end.start()]
+    line = line.strip().strip("*_").strip()
+    if not line:
+        return None
+    # An inline environment later on the same line ("is therefore $42$") is the answer.
+    env = _MATH_ENV.search(line)
+    if env is not None:
+        return _math_env_content(env)
+    if _PLAIN_OR.search(line):
+        return _PLAIN_OR.sub(", ", line)  # "2 or 3" is two candidates; the single-value check sees them
+    number = _LEADING_NUMBER.match(line)
+    if number is not None:
+        return number.group(0)  # "42 apples" -> "42"
+    return line
+
+
+def extract(text: str) -> Extraction:
+    """Find the prediction: last box, else the stated answer, else the last math environment."""
+    boxes = [box.strip() for box in boxed_contents(text)]
+    boxes = [box for box in boxes if box]
+    if boxes:
+        last = boxes[-1]
+        last_key = comparable(last)
+        others: list[str] = []
+        for box in boxes[:-1]:
+            key = comparable(box)
+            if key != last_key and key not in others:
+                others.append(key)
+        return Extraction(last, "boxed", tuple(others))
+    stated = _stated_answer(text)
+    if stated is not None and stated.strip():
+        return Extraction(stated.strip(), "stated")
+    last_env = _last_match(_MATH_ENV, text)
+    if last_env is not None:
+        content = _math_env_content(last_env).strip()
+        if content:
+            return Extraction(content, "math_env")
+    return Extraction(None, "none")
