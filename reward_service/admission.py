@@ -1,0 +1,65 @@
+"""Who may call (bearer keys) and how much work may be in flight (backpressure).
+
+A burst of trainer ranks must get a quick 429 with ``Retry-After`` rather than an ever-growing queue
+that ends in timeouts or an OOM: the client backs off and retries, and nothing is lost.
+"""
+
+from __future__ import annotations
+
+import hmac
+import threading
+
+from fastapi import Depends, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from reward_service import metrics
+
+_bearer = HTTPBearer(auto_error=False, description="`Authorization: Bearer <key>` when PRORL_API_KEYS is set.")
+
+
+def require_api_key(request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(_bearer)) -> None:
+    """401 unless auth is off or the bearer key matches one configured key (constant-time compare)."""
+    keys: list[str] = request.app.state.settings.api_key_list
+    if not keys:
+        return
+    given = credentials.credentials.encode() if credentials and credentials.scheme.lower() == "bearer" else b""
+    # Compare against every key (no early exit), so timing does not reveal which prefix matched.
+    matched = False
+    for key in keys:
+        matched |= hmac.compare_digest(given, key.encode())
+    if not matched:
+        metrics.REJECTED.labels("unauthorized").inc()
+        raise HTTPException(401, "missing or invalid API key", headers={"WWW-Authenticate": "Bearer"})
+
+
+class TooBusy(Exception):
+    """More items in flight than PRORL_MAX_INFLIGHT_ITEMS: answer 429 with Retry-After."""
+
+    def __init__(self, inflight: int, requested: int, cap: int) -> None:
+        super().__init__(f"service busy: {inflight} items in flight, {requested} requested, cap {cap} "
+                         "(PRORL_MAX_INFLIGHT_ITEMS); retry later")
+
+
+class InflightLimiter:
+    """Counts admitted items. A request is refused only if others are in flight, so any single request
+    within PRORL_MAX_ITEMS can always run on an idle service."""
+
+    def __init__(self, cap: int) -> None:
+        self.cap = cap
+        self.inflight = 0
+        self._lock = threading.Lock()
+
+    def acquire(self, n: int, backlog: int = 0) -> None:
+        """Admit ``n`` items or raise :class:`TooBusy`; ``backlog`` is work queued elsewhere (RQ)."""
+        with self._lock:
+            busy = self.inflight + backlog
+            if busy > 0 and busy + n > self.cap:
+                metrics.REJECTED.labels("backpressure").inc()
+                raise TooBusy(busy, n, self.cap)
+            self.inflight += n
+            metrics.INFLIGHT.set(self.inflight)
+
+    def release(self, n: int) -> None:
+        with self._lock:
+            self.inflight = max(0, self.inflight - n)
+            metrics.INFLIGHT.set(self.inflight)

@@ -1,0 +1,96 @@
+"""``prorl serve`` (the HTTP service) and ``prorl worker`` (an RQ scoring worker).
+
+Command-line flags override the ``PRORL_*`` environment; both end up in the environment so that every
+uvicorn worker process builds the same settings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import threading
+
+_STOP = threading.Event()
+
+
+def serve_main(argv: list[str]) -> int:
+    """Run the HTTP reward service (embedded executor unless a Redis URL is configured)."""
+    parser = argparse.ArgumentParser(prog="prorl serve", description="Run the prorl reward service.")
+    parser.add_argument("--host", help="bind address (PRORL_HOST, default 127.0.0.1)")
+    parser.add_argument("--port", type=int, help="port (PRORL_PORT, default 8000; 0 = any free port)")
+    parser.add_argument("--workers", type=int, help="uvicorn worker processes (PRORL_WORKERS, default 1)")
+    parser.add_argument("--redis-url", help="use the rq executor with this Redis (PRORL_REDIS_URL)")
+    parser.add_argument("--log-level", help="PRORL_LOG_LEVEL, default INFO")
+    args = parser.parse_args(argv)
+    for flag, env in (("host", "PRORL_HOST"), ("port", "PRORL_PORT"), ("workers", "PRORL_WORKERS"),
+                      ("redis_url", "PRORL_REDIS_URL"), ("log_level", "PRORL_LOG_LEVEL")):
+        value = getattr(args, flag)
+        if value is not None:
+            os.environ[env] = str(value)
+
+    import uvicorn
+
+    from reward_service.settings import get_settings
+
+    get_settings.cache_clear()
+    settings = get_settings()
+    if settings.workers > 1 and not settings.redis_url and "PRORL_POOL_WORKERS" not in os.environ:
+        # Each uvicorn process has its own scoring pool: share the cores instead of oversubscribing them
+        # (oversubscribed pools flip math-verify verdicts to timeouts, see shared/PITFALLS.md).
+        os.environ["PRORL_POOL_WORKERS"] = str(max(1, (os.cpu_count() or 1) // settings.workers))
+    uvicorn.run(
+        "reward_service.app:create_app", factory=True, host=settings.host, port=settings.port,
+        workers=settings.workers, log_config=None, access_log=False, timeout_graceful_shutdown=30,
+    )
+    return 0
+
+
+def worker_main(argv: list[str]) -> int:
+    """Run one RQ worker that scores chunks with its own jailed pool until SIGTERM/SIGINT."""
+    parser = argparse.ArgumentParser(prog="prorl worker", description="Run a prorl RQ scoring worker.")
+    parser.add_argument("--redis-url", default=os.environ.get("PRORL_REDIS_URL", "redis://127.0.0.1:6379/0"))
+    parser.add_argument("--queue", default=os.environ.get("PRORL_QUEUE", "prorl"))
+    parser.add_argument("--name", help="worker name prefix (default: host-pid)")
+    parser.add_argument("--burst", action="store_true", help="exit when the queue is empty")
+    parser.add_argument("--log-level", default=os.environ.get("PRORL_LOG_LEVEL", "INFO"))
+    args = parser.parse_args(argv)
+
+    import uuid
+
+    import redis
+    from rq import Queue, SimpleWorker
+
+    from reward_service import logs
+    from verifiers.pool import get_pool, shutdown_default_pool
+
+    class ScoringWorker(SimpleWorker):
+        """Runs chunks in this process (no fork per job) so the warm jailed pool is reused."""
+
+        def request_stop(self, signum, frame):  # type: ignore[no-untyped-def]
+            _STOP.set()  # also stop between restarts, when RQ would only raise StopRequested
+            super().request_stop(signum, frame)
+
+    logs.configure(args.log_level)
+    get_pool()  # fork the scoring processes before taking any job
+    prefix = args.name or f"{os.uname().nodename}-{os.getpid()}"
+    # No socket timeout: the worker blocks on the queue. Connect timeout: a dead Redis is noticed fast.
+    connection = redis.Redis.from_url(args.redis_url, socket_connect_timeout=3, health_check_interval=15)
+    backoff = 0.5
+    try:
+        while not _STOP.is_set():
+            try:
+                worker = ScoringWorker([Queue(args.queue, connection=connection)], connection=connection,
+                                       name=f"{prefix}-{uuid.uuid4().hex[:6]}")
+                worker.work(burst=args.burst, logging_level=args.log_level.upper())
+                if args.burst:
+                    break
+                backoff = 0.5
+            except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError) as exc:
+                logs.logger.warning("redis unavailable, retrying", extra={"error": str(exc), "retry_in_s": backoff})
+            # RQ's loop quits on some Redis errors (e.g. after a Redis restart): start a fresh worker.
+            if _STOP.wait(backoff):
+                break
+            backoff = min(backoff * 2, 10.0)
+    finally:
+        shutdown_default_pool()
+    return 0
