@@ -1,0 +1,51 @@
+"""Offline text measurements with Google's semantics: Punkt sentences, \\w+ words, word_tokenize tokens."""
+
+from __future__ import annotations
+
+import pytest
+
+from verifiers.ifeval import _text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Dr. Smith went home. He was tired.", 2),
+        ("The U.S. economy grew. It did.", 2),
+        ("Is it? Yes! Fine.", 3),
+        ("No terminal punctuation", 1),
+        ("", 0),
+        ("Version 3.5 shipped today. Good.", 2),
+    ],
+)
+def test_count_sentences_uses_punkt(text: str, expected: int) -> None:
+    assert _text.count_sentences(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("don't", 2), ("light-hearted", 2), ("a_b c", 2), ("naïve café", 2), ("  ", 0), ("3.14 is pi", 4)],
+)
+def test_count_words_counts_word_character_runs(text: str, expected: int) -> None:
+    assert _text.count_words(text) == expected
+
+
+def test_word_tokens_follow_nltk_word_tokenize() -> None:
+    tokens = _text.word_tokens("HELLO, DON'T go. WELL-KNOWN U.S.A. now")
+    assert tokens == ["HELLO", ",", "DO", "N'T", "go", ".", "WELL-KNOWN", "U.S.A.", "now"]
+
+
+def test_language_detection_is_seeded_and_deterministic() -> None:
+    text = "Ciao, come stai? Oggi il tempo è bello e andiamo al mare."
+    verdicts = {_text.detect_language(text) for _ in range(20)}
+    assert verdicts == {"it"}
+
+
+def test_undetectable_text_has_no_language() -> None:
+    assert _text.detect_language("1234 5678 !!!") is None
+
+
+def test_supported_languages_cover_googles_codes() -> None:
+    google = {"en", "es", "pt", "ar", "hi", "fr", "ru", "de", "ja", "it", "bn", "uk", "th", "ur", "ta", "te",
+              "bg", "ko", "pl", "he", "fa", "vi", "ne", "sw", "kn", "mr", "gu", "pa", "ml", "fi"}
+    assert google <= _text.supported_languages()
