@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Build the sandbox image without any container registry.
+#
+#   bash deploy/sandbox/build_local.sh [--force]
+#
+# 1. prorl-base:bookworm: a minimal Debian bookworm root made by debootstrap (python3, pip, venv),
+#    imported with `docker import`. The deploy images reuse this base, so its tag is fixed.
+# 2. prorl-sandbox:latest: deploy/sandbox/Dockerfile built on that base (--build-arg BASE_IMAGE=...).
+# Each step is skipped when its image already exists, unless --force is given.
+# Needs root (debootstrap, chroot) and a running Docker engine; reaches only the Debian mirror.
+set -euo pipefail
+
+FORCE=0
+for arg in "$@"; do
+  case "$arg" in
+    --force) FORCE=1 ;;
+    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    *) echo "unknown argument: $arg" >&2; exit 2 ;;
+  esac
+done
+
+BASE_TAG="${PRORL_BASE_IMAGE:-prorl-base:bookworm}"
+SANDBOX_TAG="${PRORL_SANDBOX_IMAGE:-prorl-sandbox:latest}"
+MIRROR="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+
+have_image() { docker image inspect "$1" >/dev/null 2>&1; }
+
+if ! docker info >/dev/null 2>&1; then
+  echo "build_local.sh: no Docker engine answers (start dockerd first)" >&2
+  exit 1
+fi
+
+if [[ $FORCE == 1 ]] || ! have_image "$BASE_TAG"; then
+  command -v debootstrap >/dev/null || { echo "build_local.sh: debootstrap is not installed (apt-get install debootstrap)" >&2; exit 1; }
+  ROOT="$(mktemp -d /var/tmp/prorl-base.XXXXXX)"
+  trap 'rm -rf "$ROOT"' EXIT
+  echo "building $BASE_TAG with debootstrap in $ROOT (a few minutes)" >&2
+  debootstrap --variant=minbase --include=python3,python3-pip,python3-venv bookworm "$ROOT" "$MIRROR" >&2
+  # Keep the image small: no package lists or caches.
+  rm -rf "$ROOT"/var/lib/apt/lists/* "$ROOT"/var/cache/apt/*.bin "$ROOT"/var/cache/apt/archives/*.deb
+  tar --numeric-owner -C "$ROOT" -c . | docker import \
+    --change 'ENV LANG=C.UTF-8' \
+    --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+    --change 'CMD ["python3"]' \
+    - "$BASE_TAG" >&2
+  rm -rf "$ROOT"
+  trap - EXIT
+  FORCE=1  # a new base invalidates the sandbox image built on the old one
+else
+  echo "$BASE_TAG exists (use --force to rebuild)" >&2
+fi
+
+if [[ $FORCE == 1 ]] || ! have_image "$SANDBOX_TAG"; then
+  echo "building $SANDBOX_TAG on $BASE_TAG" >&2
+  docker build --build-arg "BASE_IMAGE=$BASE_TAG" -t "$SANDBOX_TAG" "$HERE" >&2
+else
+  echo "$SANDBOX_TAG exists (use --force to rebuild)" >&2
+fi
+echo "$SANDBOX_TAG"

@@ -1,0 +1,333 @@
+"""The in-container harness: runs one untrusted Python program against a list of test inputs.
+
+Shipped in the sandbox image (``/opt/prorl/harness.py``). It is the container's init process: the pool
+starts it (as root, with only the SETUID, SETGID and KILL capabilities) in a fresh container attached
+to its stdin/stdout, and it waits there until a problem arrives, so running a problem costs neither a
+container start nor an exec. One problem per container; the container ends with the harness.
+Protocol, over stdin/stdout:
+
+- A line with the byte length N of the job, then N bytes of JSON:
+  ``{"code", "mode": "stdin"|"call", "fn_name", "inputs": [...], "time_limit_s", "memory_bytes",
+  "output_limit_bytes", "fsize_bytes"}``. Only inputs come in: expected outputs never enter the
+  container, so there is nothing here for a program to find or forge towards.
+- For each test the harness forks a child that drops to uid 10001, runs the program with the input
+  (stdin mode: as its stdin; call mode: as the argument list of ``fn_name``) and exits. The harness
+  writes one JSON line per test to its stdout, then reads one byte from stdin: ``n`` runs the next
+  test, anything else (or EOF) stops. The comparison happens outside, so the caller decides.
+- The child's stdout/stderr are pipes to the harness; its return value (call mode) travels over a
+  separate pipe as JSON. The harness's own stdout is never inherited, and the child, being another
+  uid without capabilities, cannot signal, trace or open the harness's file descriptors.
+
+Stdlib only; runs on Python 3.10+ (Debian bookworm's 3.11 and python:3.12-slim).
+"""
+
+import ctypes
+import json
+import math
+import os
+import resource
+import selectors
+import signal
+import sys
+import time
+
+SANDBOX_UID = 10001
+SANDBOX_GID = 10001
+STDERR_KEEP = 2048  # bytes of the program's stderr reported back (tracebacks), the rest is drained
+PR_SET_CHILD_SUBREAPER = 36
+CHILD_ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": "/tmp", "LANG": "C.UTF-8", "TMPDIR": "/tmp"}
+
+
+def _read_exact(fd, n):
+    chunks, got = [], 0
+    while got < n:
+        chunk = os.read(fd, min(1 << 20, n - got))
+        if not chunk:
+            raise EOFError(f"job truncated: {got} of {n} bytes")
+        chunks.append(chunk)
+        got += len(chunk)
+    return b"".join(chunks)
+
+
+def _emit(record):
+    data = (json.dumps(record, separators=(",", ":")) + "\n").encode()
+    view = memoryview(data)
+    while view:
+        view = view[os.write(1, view):]
+
+
+def _kill_all_but_me():
+    """SIGKILL every process this harness may signal (all of the program's), then reap orphans."""
+    try:
+        os.kill(-1, signal.SIGKILL)  # never signals the caller itself (nor init, which is the harness)
+    except ProcessLookupError:
+        pass
+    give_up = time.monotonic() + 2.0  # a process stuck in uninterruptible sleep is left to the container kill
+    while time.monotonic() < give_up:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            time.sleep(0.001)
+
+
+def _child(job, test_input, fds):
+    """Runs in the forked child: drop privileges, apply limits, run the program. Never returns."""
+    code = 1
+    try:
+        stdin_fd, out_w, err_w, res_w = fds
+        try:
+            with open("/proc/self/oom_score_adj", "w") as f:
+                f.write("1000")  # the OOM killer takes the program, never the harness
+        except OSError:
+            pass
+        os.dup2(stdin_fd, 0)
+        os.dup2(out_w, 1)
+        os.dup2(err_w, 2)
+        os.dup2(res_w, 3)
+        os.closerange(4, 1 << 16)
+        limit = float(job["time_limit_s"])
+        cpu = int(math.ceil(limit)) + 1
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+        mem = int(job.get("memory_bytes") or 0)
+        if mem > 0:
+            resource.setrlimit(resource.RLIMIT_AS, (mem, mem))
+        fsize = int(job.get("fsize_bytes") or 0)
+        if fsize > 0:
+            resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        os.nice(5)  # the harness (nice 0) keeps its clock and its kills even under a fork bomb
+        os.setgroups([])
+        os.setresgid(SANDBOX_GID, SANDBOX_GID, SANDBOX_GID)
+        os.setresuid(SANDBOX_UID, SANDBOX_UID, SANDBOX_UID)  # from here on: no capabilities at all
+        os.chdir("/sandbox")
+        os.environ.clear()
+        os.environ.update(CHILD_ENV)
+        sys.stdin = open(0, closefd=False)
+        sys.stdout = open(1, "w", closefd=False)
+        sys.stderr = open(2, "w", closefd=False, buffering=1)
+        sys.argv = ["main.py"]
+        code = _run_program(job, test_input)
+    except SystemExit as exc:
+        code = _exit_code(exc)
+    except BaseException:
+        code = 1
+        try:
+            import traceback
+
+            traceback.print_exc()  # a harness-side failure in the child: reported as the test's stderr
+        except BaseException:
+            pass
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except BaseException:
+                pass
+        os._exit(code)
+
+
+def _exit_code(exc):
+    if exc.code is None:
+        return 0
+    if isinstance(exc.code, int):
+        return exc.code & 0xFF
+    try:
+        sys.stderr.write(str(exc.code) + "\n")
+    except BaseException:
+        pass
+    return 1
+
+
+def _run_program(job, test_input):
+    import traceback
+    import types
+
+    dumps, write = json.dumps, os.write  # taken before the program can monkeypatch them
+    module = types.ModuleType("__main__")
+    module.__file__ = "/sandbox/main.py"
+    module.__builtins__ = __builtins__
+    sys.modules["__main__"] = module
+    try:
+        exec(compile(job["code"], "main.py", "exec"), module.__dict__)
+        if job["mode"] != "call":
+            return 0
+        fn_name = job["fn_name"]
+        cls = module.__dict__.get("Solution")
+        if isinstance(cls, type) and hasattr(cls, fn_name):
+            fn = getattr(cls(), fn_name)
+        else:
+            fn = module.__dict__[fn_name]
+        args = test_input if isinstance(test_input, list) else [test_input]
+        value = fn(*args)
+        payload = dumps({"value": value}, separators=(",", ":")).encode()
+    except SystemExit as exc:
+        return _exit_code(exc)
+    except BaseException:
+        traceback.print_exc()
+        return 1
+    view = memoryview(payload)
+    while view:
+        view = view[write(3, view):]
+    return 0
+
+
+def _run_test(job, test_input):
+    """Fork one child for one test and collect its outputs under the time and output limits."""
+    limit = float(job["time_limit_s"])
+    wall_limit = 2 * limit + 0.5  # CPU time judges; the wall limit only catches sleeping or blocked programs
+    out_cap = int(job["output_limit_bytes"])
+    stdin_fd = os.memfd_create("stdin")
+    if job["mode"] != "call":
+        data = test_input.encode("utf-8", "surrogateescape") if isinstance(test_input, str) else b""
+        view = memoryview(data)
+        while view:
+            view = view[os.write(stdin_fd, view):]
+        os.lseek(stdin_fd, 0, os.SEEK_SET)
+    pipes = [os.pipe() for _ in range(3)]
+    start = time.monotonic()
+    pid = os.fork()
+    if pid == 0:
+        _child(job, test_input, (stdin_fd, pipes[0][1], pipes[1][1], pipes[2][1]))
+    os.close(stdin_fd)
+    for _, w in pipes:
+        os.close(w)
+    reader = _Reader([r for r, _ in pipes], out_cap)
+    pidfd = os.pidfd_open(pid)
+    reader.sel.register(pidfd, selectors.EVENT_READ)
+    status, exited = None, None
+    while exited is None and status is None:
+        remaining = start + wall_limit - time.monotonic()
+        if remaining <= 0:
+            status = "timeout"
+            break
+        for key, _ in reader.sel.select(timeout=remaining):
+            if key.fd == pidfd:
+                # The child's exit ends the test even if a grandchild keeps the pipes open.
+                done, wstatus, usage = os.wait4(pid, os.WNOHANG)
+                if done == pid:
+                    exited = (wstatus, usage)
+            elif reader.read(key.fd):
+                status = "output_limit"
+    if exited is None:
+        os.kill(pid, signal.SIGKILL)
+        _, wstatus, usage = os.wait4(pid, 0)
+        exited = (wstatus, usage)
+    wall = time.monotonic() - start
+    reader.sel.unregister(pidfd)
+    os.close(pidfd)
+    _kill_all_but_me()  # whatever the program left behind (daemons, fork bombs) dies before the next test
+    if status is None and reader.drain():
+        status = "output_limit"
+    reader.close()
+    return _record(job, status, exited[0], exited[1], wall, limit, reader)
+
+
+class _Reader:
+    """Non-blocking reader of the child's stdout, stderr and result pipes with a byte cap."""
+
+    def __init__(self, fds, cap):
+        self.fds, self.cap = fds, cap
+        self.bufs = {fd: [] for fd in fds}
+        self.sizes = dict.fromkeys(fds, 0)
+        self.sel = selectors.DefaultSelector()
+        for fd in fds:
+            os.set_blocking(fd, False)
+            self.sel.register(fd, selectors.EVENT_READ)
+
+    def read(self, fd):
+        """Read what is there; True when the program went past the output cap."""
+        try:
+            chunk = os.read(fd, 1 << 16)
+        except BlockingIOError:
+            return False
+        return self._take(fd, chunk)
+
+    def _take(self, fd, chunk):
+        if not chunk:
+            self.sel.unregister(fd)
+            return False
+        self.sizes[fd] += len(chunk)
+        if fd != self.fds[1] or self.sizes[fd] - len(chunk) < STDERR_KEEP:
+            self.bufs[fd].append(chunk)
+        return self.sizes[fd] > self.cap
+
+    def drain(self):
+        """After every writer is dead: read the rest. True when that went past the cap."""
+        for fd in self.fds:
+            while fd in self.sel.get_map():
+                try:
+                    chunk = os.read(fd, 1 << 16)
+                except (BlockingIOError, OSError):
+                    break  # a writer survived the kill (uninterruptible): take what we have
+                if self._take(fd, chunk):
+                    return True
+        return False
+
+    def data(self, index):
+        return b"".join(self.bufs[self.fds[index]])
+
+    def close(self):
+        self.sel.close()
+        for fd in self.fds:
+            os.close(fd)
+
+
+def _record(job, status, wstatus, usage, wall, limit, reader):
+    cpu = usage.ru_utime + usage.ru_stime
+    record = {"wall_s": round(wall, 4), "cpu_s": round(cpu, 4)}
+    if os.WIFSIGNALED(wstatus):
+        record["signal"] = os.WTERMSIG(wstatus)
+    else:
+        record["exit_code"] = os.WEXITSTATUS(wstatus)
+    if status is None:
+        if cpu > limit or record.get("signal") == signal.SIGXCPU:
+            status = "timeout"
+        elif "signal" in record:
+            status = "signal"
+        else:
+            status = "exited"
+    record["status"] = status
+    record["stderr"] = reader.data(1)[:STDERR_KEEP].decode("utf-8", "replace")
+    record["stdout_bytes"] = reader.sizes[reader.fds[0]]
+    if job["mode"] == "call":
+        try:
+            record["result"] = json.loads(reader.data(2).decode("utf-8"))
+        except ValueError:
+            record["result"] = None  # no (or no valid) return value: the call did not complete
+    else:
+        record["stdout"] = reader.data(0)[: int(job["output_limit_bytes"])].decode("utf-8", "replace")
+    return record
+
+
+def _read_header(fd):
+    line = b""
+    while not line.endswith(b"\n"):
+        byte = os.read(fd, 1)
+        if not byte or len(line) > 20:
+            raise EOFError("no job header")
+        line += byte
+    return int(line)
+
+
+def main():
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)  # orphans come back here to be reaped (when not init)
+    size = _read_header(0)
+    job = json.loads(_read_exact(0, size).decode("utf-8"))
+    inputs = job["inputs"]
+    _emit({"ready": len(inputs)})
+    for index, test_input in enumerate(inputs):
+        record = _run_test(job, test_input)
+        record["i"] = index
+        _emit(record)
+        if index + 1 < len(inputs):
+            command = os.read(0, 1)
+            if command != b"n":
+                break
+    _emit({"done": True})
+
+
+if __name__ == "__main__":
+    main()

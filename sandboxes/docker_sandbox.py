@@ -1,0 +1,261 @@
+"""Run one program against a list of test inputs in one fresh container.
+
+The sandbox knows nothing about what it judges: it carries a program and test *inputs* in, and each
+test's outputs back (stdout, or the JSON return value of a call), one test at a time. After each test
+the caller's ``should_continue`` decides whether the next one runs, so a binary reward stops at the
+first failure while the comparison itself stays outside the container.
+
+Protocol with the in-container harness (deploy/sandbox/harness.py), over the container's attached
+stdin/stdout: a line with the job's byte length, the job JSON; one JSON line per test back; one byte
+per test (``n`` = next, ``q`` = stop).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import socket
+import struct
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal, NoReturn
+
+import docker
+import docker.errors
+
+from sandboxes.limits import child_limits
+from sandboxes.pool import ContainerPool, SandboxUnavailable, WarmContainer, connect, engine_errors
+from sandboxes.settings import SandboxSettings
+
+log = logging.getLogger(__name__)
+
+_MAX_LINE = 64 * 1024 * 1024  # a harness line carries at most one test's capped output (plus JSON escaping)
+
+
+@dataclass
+class TestRun:
+    """What one test did. ``status``: exited | timeout | signal | output_limit (set by the harness)."""
+
+    index: int
+    status: str
+    exit_code: int | None = None
+    signal: int | None = None
+    stdout: str | None = None  # stdin mode
+    result: Any = None  # call mode: {"value": <return value>} or None when the call did not return
+    stderr: str = ""
+    wall_s: float = 0.0
+    cpu_s: float = 0.0
+
+    @property
+    def clean_exit(self) -> bool:
+        """The program finished within its limits with exit code 0."""
+        return self.status == "exited" and self.exit_code == 0
+
+
+@dataclass
+class RunReport:
+    """The tests that ran (in order) and why the run ended."""
+
+    tests: list[TestRun] = field(default_factory=list)
+    # completed: the harness finished; stopped: should_continue said stop; killed: the outer deadline
+    # killed the container (only a hung harness or a stalled engine gets there).
+    ended: Literal["completed", "stopped", "killed"] = "completed"
+    wall_s: float = 0.0  # from acquiring a container to the last result
+    program_s: float = 0.0  # sum of the tests' own wall time: wall_s minus this is the sandbox overhead
+
+
+class DockerSandbox:
+    """Thread-safe runner of untrusted programs on a warm :class:`ContainerPool`.
+
+    Construct it, call :meth:`run` from any number of threads, :meth:`close` at exit. Every failure of
+    the engine or the image raises :class:`SandboxUnavailable`; what the program does never raises.
+    """
+
+    def __init__(self, settings: SandboxSettings | None = None) -> None:
+        self.settings = settings or SandboxSettings.from_env()
+        self._client = connect(self.settings)
+        self.pool = ContainerPool(self._client, self.settings)
+        self.pool.start()
+        self._slots = threading.BoundedSemaphore(self.settings.max_concurrent)
+
+    def close(self) -> None:
+        """Remove every ready container; call once at shutdown."""
+        self.pool.close()
+        self._client.close()
+
+    def run(
+        self,
+        code: str,
+        inputs: Sequence[Any],
+        *,
+        fn_name: str | None = None,
+        time_limit_s: float | None = None,
+        memory_mb: float | None = None,
+        should_continue: Callable[[TestRun], bool] = lambda test: True,
+    ) -> RunReport:
+        """Run ``code`` once per input in one fresh container, tests in order.
+
+        Without ``fn_name`` each input (a string) is the program's stdin; with it each input is the
+        argument list of ``fn_name`` (or ``Solution().fn_name``) and the JSON return value comes back.
+        """
+        limits = self.settings.limits
+        limit_s = limits.time_limit_s(time_limit_s)
+        job = {"code": code, "mode": "call" if fn_name else "stdin", "fn_name": fn_name, "inputs": list(inputs)}
+        job.update(child_limits(limits, limit_s, memory_mb))
+        payload = json.dumps(job, separators=(",", ":")).encode()
+        budget = limits.outer_deadline_s(limit_s, len(job["inputs"]))
+        with self._slots:
+            return self._run_job(payload, budget, should_continue)
+
+    # -- one problem -------------------------------------------------------------------------------
+    def _run_job(self, payload: bytes, budget: float, should_continue: Callable[[TestRun], bool]) -> RunReport:
+        message = str(len(payload)).encode() + b"\n" + payload
+        for _attempt in range(4):
+            warm = self.pool.acquire()
+            started = time.monotonic()
+            try:
+                report = self._converse(warm, message, started + budget, should_continue)
+            except _DeadContainer:
+                continue  # died before it took the job (engine restart): discarded below, try another
+            finally:
+                self.pool.discard(warm)
+            report.wall_s = time.monotonic() - started
+            report.program_s = sum(t.wall_s for t in report.tests)
+            return report
+        raise SandboxUnavailable("sandbox containers keep dying before use; is the Docker engine restarting?")
+
+    def _converse(
+        self, warm: WarmContainer, message: bytes, deadline: float, should_continue: Callable[[TestRun], bool]
+    ) -> RunReport:
+        report = RunReport()
+        sock = warm.sock
+        stream = _FrameReader(sock, deadline)
+        try:
+            try:
+                sock.sendall(message)
+                ready = stream.next_record()
+            except OSError as exc:
+                raise _DeadContainer() from exc
+            if ready is None or "ready" not in ready:
+                raise _DeadContainer()
+            total = int(ready["ready"])
+            while True:
+                record = stream.next_record()
+                if record is None:
+                    self._raise_crash(warm.id, stream)
+                if record.get("done"):
+                    return report
+                test = _test_run(record)
+                report.tests.append(test)
+                if len(report.tests) >= total:
+                    continue  # the harness says done next
+                go_on = should_continue(test)
+                sock.sendall(b"n" if go_on else b"q")
+                if not go_on:
+                    report.ended = "stopped"
+                    return report
+        except _Deadline:
+            self.pool.kill(warm.id)  # the hard wall-clock kill, from outside
+            report.ended = "killed"
+            return report
+        except (OSError, ValueError) as exc:
+            log.warning("sandbox stream of %s broke: %s", warm.id[:12], exc)
+            self._raise_crash(warm.id, stream)
+
+    def _raise_crash(self, cid: str, stream: _FrameReader) -> NoReturn:
+        """The harness vanished mid-problem: that is the engine's or the harness's failure, never a verdict.
+
+        The program cannot end the harness: it is init and root, the program is neither, and the
+        OOM killer prefers the program. So this is an engine restart or a harness bug: retryable.
+        """
+        try:
+            state = self._client.api.inspect_container(cid)["State"]
+            detail = f"container {state.get('Status')}, exit code {state.get('ExitCode')}, oom {state.get('OOMKilled')}"
+        except (docker.errors.DockerException, *engine_errors()) as exc:
+            detail = f"engine not answering: {exc}"
+        tail = stream.err.decode("utf-8", "replace")[-300:]
+        raise SandboxUnavailable(f"sandbox harness ended mid-problem ({detail}) {tail}".strip())
+
+
+class _DeadContainer(Exception):
+    pass
+
+
+class _Deadline(Exception):
+    pass
+
+
+class _FrameReader:
+    """Reads Docker's multiplexed exec stream (8-byte frame headers) and yields stdout JSON lines."""
+
+    def __init__(self, sock: socket.socket, deadline: float) -> None:
+        self.sock, self.deadline = sock, deadline
+        self.buf = bytearray()  # undecoded frames
+        self.out = bytearray()  # harness stdout not yet split into lines
+        self.err = bytearray()
+
+    def _recv(self) -> bool:
+        remaining = self.deadline - time.monotonic()
+        if remaining <= 0:
+            raise _Deadline()
+        self.sock.settimeout(remaining)
+        try:
+            chunk = self.sock.recv(1 << 20)
+        except TimeoutError:
+            raise _Deadline() from None
+        if not chunk:
+            return False
+        self.buf += chunk
+        while len(self.buf) >= 8:
+            kind, size = struct.unpack(">BxxxL", self.buf[:8])
+            if len(self.buf) < 8 + size:
+                break
+            data = bytes(self.buf[8 : 8 + size])
+            del self.buf[: 8 + size]
+            if kind == 2:
+                self.err += data[-4096:]
+                del self.err[:-4096]
+            else:
+                self.out += data
+        return True
+
+    def next_record(self) -> dict[str, Any] | None:
+        """The next JSON line of the harness, or None at end of stream."""
+        while True:
+            newline = self.out.find(b"\n")
+            if newline >= 0:
+                line = bytes(self.out[:newline])
+                del self.out[: newline + 1]
+                record = json.loads(line)
+                if not isinstance(record, dict):
+                    raise ValueError("harness sent a non-object line")
+                return record
+            if len(self.out) > _MAX_LINE:
+                raise ValueError("harness line too long")
+            if not self._recv():
+                if self.err:
+                    log.info("sandbox harness stderr: %s", self.err.decode("utf-8", "replace")[-1000:])
+                return None
+
+
+def _test_run(record: dict[str, Any]) -> TestRun:
+    return TestRun(
+        index=int(record.get("i", 0)),
+        status=str(record.get("status", "crashed")),
+        exit_code=record.get("exit_code"),
+        signal=record.get("signal"),
+        stdout=record.get("stdout"),
+        result=record.get("result"),
+        stderr=str(record.get("stderr", "")),
+        wall_s=float(record.get("wall_s") or 0.0),
+        cpu_s=float(record.get("cpu_s") or 0.0),
+    )
+
+
+def _close(sock: socket.socket) -> None:
+    try:
+        sock.close()
+    except OSError:
+        pass
