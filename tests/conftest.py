@@ -9,4 +9,4 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 # A test-only domain that exercises the jailed pool (hangs, crashes, memory bombs); see its module.
 os.environ.setdefault("PRORL_EXTRA_DOMAINS", "probe=tests.verifiers.pool_probe_domain")
 
-pytest_plugins: list[str] = []
+pytest_plugins = ["tests.fixtures.service", "tests.fixtures.docker"]
