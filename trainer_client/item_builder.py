@@ -1,0 +1,71 @@
+"""Turn a trainer's (data source, completion, ground truth) into a contract item.
+
+verl, TRL and OpenRLHF datasets carry the ground truth in their own shapes: a bare answer string, a
+JSON string, or a dict that is either the reference itself or ``{"domain", "reference", "options"}``.
+One place decides how each shape maps to an item, so every adapter scores the same way.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+KNOWN_DOMAINS = ("math", "code", "mcq", "reasoning_gym", "ifeval")
+
+# Common data_source names in verl/TRL recipes -> our domain. Anything else must say its domain.
+_ALIASES: dict[str, str] = {
+    "openai/gsm8k": "math", "gsm8k": "math", "lighteval/MATH": "math", "DigitalLearningGmbH/MATH-lighteval": "math",
+    "math_dapo": "math", "aime": "math", "aime24": "math", "aime25": "math", "amc": "math", "deepscaler": "math",
+    "Idavidrein/gpqa": "mcq", "gpqa": "mcq", "gpqa_diamond": "mcq", "mmlu": "mcq", "mmlu_pro": "mcq",
+    "google/IFEval": "ifeval", "ifeval": "ifeval",
+    "codecontests": "code", "apps": "code", "taco": "code", "codeforces": "code", "primeintellect": "code",
+    "livecodebench": "code",
+}
+
+
+def _as_mapping(value: Any) -> Mapping[str, Any] | None:
+    if isinstance(value, Mapping):
+        return value
+    if isinstance(value, (str, bytes)):
+        try:
+            parsed = json.loads(value)
+        except ValueError:
+            return None
+        return parsed if isinstance(parsed, Mapping) else None
+    return None
+
+
+def resolve_domain(data_source: Any, ground_truth: Any = None, extra: Mapping[str, Any] | None = None) -> str:
+    """The item's domain: explicit (extra/ground truth) first, then the data source name or its alias."""
+    for source in (extra, _as_mapping(ground_truth)):
+        if source and isinstance(source.get("domain"), str):
+            return str(source["domain"])
+    name = str(data_source or "")
+    if name in KNOWN_DOMAINS:
+        return name
+    if name.startswith("reasoning_gym"):
+        return "reasoning_gym"
+    return _ALIASES.get(name, _ALIASES.get(name.lower(), name))  # unknown -> the service answers `invalid`
+
+
+def build_item(data_source: Any, response: str, ground_truth: Any, extra: Mapping[str, Any] | None = None,
+               item_id: str | int | None = None) -> dict[str, Any]:
+    """A contract item for one completion (see module docstring for the accepted ground-truth shapes)."""
+    domain = resolve_domain(data_source, ground_truth, extra)
+    options: dict[str, Any] = dict((extra or {}).get("options") or {})
+    mapping = _as_mapping(ground_truth)
+    if mapping is not None and "reference" in mapping:
+        reference = mapping["reference"]
+        options.update(mapping.get("options") or {})
+    elif mapping is not None:
+        reference = {k: v for k, v in mapping.items() if k != "domain"}
+    else:
+        # A bare answer: the natural reference for math and MCQ; other domains need an object and will say so.
+        reference = {"answer": ground_truth if isinstance(ground_truth, str) else json.dumps(ground_truth, default=str)}
+    item: dict[str, Any] = {"domain": domain, "response": response, "reference": reference}
+    if options:
+        item["options"] = options
+    if item_id is not None:
+        item["id"] = item_id
+    return item

@@ -1,0 +1,59 @@
+"""verl adapter: ``compute_score`` for verl's reward managers, scoring through the reward service.
+
+verl calls ``compute_score(data_source=..., solution_str=..., ground_truth=..., extra_info=...)`` per
+sample (``naive`` reward manager) or ``compute_score(data_sources=..., solution_strs=..., ground_truths=...,
+extra_infos=...)`` per batch (``batch`` reward manager). Point verl at this file::
+
+    custom_reward_function.path=$(python -c 'import trainer_client.verl as m; print(m.__file__)')
+    custom_reward_function.name=compute_score          # or compute_score_batch with reward_model.reward_manager=batch
+    +custom_reward_function.reward_kwargs.reward_url=http://127.0.0.1:8000
+
+The service URL and key come from ``reward_url`` / ``api_key`` kwargs or ``PRORL_REWARD_URL`` /
+``PRORL_API_KEY``. The returned dict has ``score`` (what verl uses as the reward), ``acc`` and ``usable``
+(0 when the service could not judge the sample: mask or drop it).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+from trainer_client.client import RewardClient, usable
+from trainer_client.item_builder import build_item
+from verifiers.schemas import Result
+
+_clients: dict[tuple[str, str | None], RewardClient] = {}
+_lock = threading.Lock()
+
+
+def _client(reward_url: str | None, api_key: str | None) -> RewardClient:
+    url = reward_url or os.environ.get("PRORL_REWARD_URL", "http://127.0.0.1:8000")
+    key = api_key if api_key is not None else os.environ.get("PRORL_API_KEY")
+    with _lock:
+        if (url, key) not in _clients:
+            _clients[(url, key)] = RewardClient(url, api_key=key)
+        return _clients[(url, key)]
+
+
+def _as_dict(result: Result) -> dict[str, Any]:
+    return {"score": result.reward, "reward": result.reward, "acc": float(result.correct),
+            "usable": float(usable(result))}
+
+
+def compute_score(data_source: Any, solution_str: str, ground_truth: Any, extra_info: dict | None = None,
+                  reward_url: str | None = None, api_key: str | None = None, **kwargs: Any) -> dict[str, Any]:
+    """Score one sample (verl's ``naive`` reward manager signature); returns ``{"score": ..., ...}``."""
+    item = build_item(data_source, solution_str, ground_truth, extra_info if isinstance(extra_info, dict) else None)
+    return _as_dict(_client(reward_url, api_key).score([item])[0])
+
+
+def compute_score_batch(data_sources: Sequence[Any], solution_strs: Sequence[str], ground_truths: Sequence[Any],
+                        extra_infos: Sequence[dict | None] | None = None, reward_url: str | None = None,
+                        api_key: str | None = None, **kwargs: Any) -> list[dict[str, Any]]:
+    """Score a batch in one round trip (verl's ``batch`` reward manager signature); results in order."""
+    extras = list(extra_infos) if extra_infos is not None else [None] * len(solution_strs)
+    items = [build_item(source, text, truth, extra if isinstance(extra, dict) else None)
+             for source, text, truth, extra in zip(data_sources, solution_strs, ground_truths, extras, strict=True)]
+    return [_as_dict(result) for result in _client(reward_url, api_key).score(items)]
