@@ -187,10 +187,24 @@ def test_extraction_sources() -> None:
     assert extract(r"\boxed{1} then \boxed{2} then \boxed{1}").others == ("2",)
 
 
-def test_math_verify_timeout_becomes_timeout_error() -> None:
-    """math-verify's own timer fires first; the pool reports TimeoutError as status `timeout`."""
+def test_slow_comparison_times_out_as_timeout_error() -> None:
+    """A timer fires (CPU budget or math-verify's own); the pool reports TimeoutError as `timeout`."""
     with pytest.raises(TimeoutError):
-        math_verifier.score(boxed("5"), {"answer": "9^{9^{9^{9^{9}}}}"}, OPTIONS)
+        math_verifier.score(boxed("10^{10^{10}}"), {"answer": "5"}, OPTIONS)
+
+
+@pytest.mark.parametrize("answer", [r"9^{9^{9^{9^{9}}}}", "(" * 300 + "1" + ")" * 300, r"2^{(3^{4^{5}})}"])
+def test_pathological_shapes_are_refused_before_sympy(answer: str) -> None:
+    with pytest.raises(TimeoutError, match="too complex"):
+        math_verifier.score(boxed(answer), {"answer": "5"}, OPTIONS)
+    with pytest.raises(InvalidReference, match="too complex"):
+        math_verifier.score(boxed("5"), {"answer": answer}, OPTIONS)
+
+
+def test_ordinary_powers_are_not_refused() -> None:
+    assert reward("65536", boxed("2^{2^{4}}")) == 1.0
+    assert reward("e^{x^{2}}", boxed("e^{x^{2}}")) == 1.0
+    assert reward("1", boxed("((((((((1))))))))")) == 1.0
 
 
 # --- through the real jailed pool --------------------------------------------------------------

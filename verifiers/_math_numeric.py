@@ -1,0 +1,119 @@
+"""Exact comparison of plain numeric answers without sympy: the fast path of the math verifier.
+
+Most GRPO math answers are integers, fractions, decimals, or small tuples, intervals and sets of
+them. latex2sympy's ANTLR parser costs 2-10 ms per distinct string and sympy's equality another few,
+which would dominate a batch. This module reads those shapes with regexes into exact
+:class:`fractions.Fraction` values and decides only when the answer is certain; anything else
+(radicals, polynomials, matrices, percentages, near-equal decimals) returns ``None`` and goes to
+math-verify. It never says "equal" where math-verify would not.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from fractions import Fraction
+
+_INT_OR_DEC = r"-?\d+(?:\.\d+)?"
+_SCALAR_FORMS = [
+    re.compile(rf"^(?P<n>{_INT_OR_DEC})$"),
+    re.compile(r"^(?P<sign>-?)\\frac\{(?P<p>-?\d+)\}\{(?P<q>-?\d+)\}$"),
+    re.compile(r"^(?P<sign>-?)\\frac(?P<p>\d)(?P<q>\d)$"),  # `\frac12`
+    re.compile(r"^(?P<p>-?\d+)/(?P<q>\d+)$"),
+]
+_THOUSANDS = re.compile(r"^-?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
+_VARIABLE = re.compile(r"^(?P<var>[a-zA-Z])\s*=\s*(?P<rest>.+)$")
+_DEGREES = re.compile(r"\^\s*(?:\\circ|\{\\circ\})$")
+_TEXT_UNIT = re.compile(r"\s*\\(?:text|mbox|mathrm)\{\s*[a-zA-Z][a-zA-Z .]*\}$")
+_NOISE = re.compile(r"\\[,;:! ]|\\left|\\right|\s+")
+_SPACED_DIGITS = re.compile(r"\d\s+\d")
+_OPEN = {"(": "(", "[": "[", "\\{": "{"}
+_CLOSE = {")": ")", "]": "]", "\\}": "}"}
+
+
+@dataclass(frozen=True)
+class Value:
+    """A plain numeric answer: one number, or a bracketed/bare list of numbers."""
+
+    kind: str  # "scalar" | "seq" (parenthesised or bracketed) | "set" (braces) | "list" (bare commas)
+    items: tuple[Fraction, ...]
+    exact: bool  # no decimal point anywhere: unequal values are certainly unequal
+    brackets: str = ""  # for "seq": opening + closing bracket, e.g. "[)"
+    var: str | None = None  # `x = 3` -> "x"
+
+
+def _scalar(text: str) -> tuple[Fraction, bool] | None:
+    if _THOUSANDS.match(text):
+        text = text.replace(",", "")
+    for form in _SCALAR_FORMS:
+        match = form.match(text)
+        if match is None:
+            continue
+        groups = match.groupdict()
+        if "n" in groups:
+            return Fraction(groups["n"]), "." not in groups["n"]
+        q = int(groups["q"])
+        if q == 0:
+            return None
+        value = Fraction(int(groups["p"]), q)
+        return (-value if groups.get("sign") else value), True
+    return None
+
+
+def read(latex: str) -> Value | None:
+    """The numeric value of a cleaned answer string, or None when it is not a plain numeric shape."""
+    if len(latex) > 200 or _SPACED_DIGITS.search(latex):
+        return None  # `2 3` is not 23; let math-verify read it
+    s = _NOISE.sub("", latex.replace("\\dfrac", "\\frac").replace("\\tfrac", "\\frac"))
+    var = None
+    assignment = _VARIABLE.match(s)
+    if assignment is not None:
+        var, s = assignment.group("var"), assignment.group("rest")
+    s = _DEGREES.sub("", s)
+    s = _TEXT_UNIT.sub("", s)
+    single = _scalar(s)
+    if single is not None:
+        return Value("scalar", (single[0],), single[1], var=var)
+    kind, brackets, body = "list", "", s
+    for opening, open_name in _OPEN.items():
+        if s.startswith(opening):
+            for closing, close_name in _CLOSE.items():
+                if s.endswith(closing) and len(s) > len(opening) + len(closing):
+                    body = s[len(opening): -len(closing)]
+                    kind = "set" if open_name == "{" else "seq"
+                    brackets = open_name + close_name
+                    break
+            break
+    if (kind == "set" and brackets != "{}") or (kind == "seq" and "}" in brackets):
+        return None  # mismatched brackets: `\{1,2)` is not a shape we decide
+    parts = body.split(",")
+    if len(parts) < 2:
+        return None
+    values = [_scalar(part) for part in parts]
+    if any(v is None for v in values):
+        return None
+    return Value(kind, tuple(v[0] for v in values if v), all(v[1] for v in values if v), brackets, var)
+
+
+def same(gold: Value, pred: Value) -> bool | None:
+    """True/False when certain, None when math-verify must decide."""
+    if gold.var and pred.var and gold.var != pred.var:
+        return None
+    exact = gold.exact and pred.exact
+    if gold.kind == "scalar" or pred.kind == "scalar":
+        if gold.kind != pred.kind:
+            return False if len(gold.items) > 1 or len(pred.items) > 1 else None
+        if gold.items == pred.items:
+            return True
+        return False if exact else None
+    if gold.kind == "seq" and pred.kind == "seq":
+        if gold.brackets != pred.brackets or len(gold.items) != len(pred.items):
+            return False
+        if gold.items == pred.items:
+            return True
+        return False if exact else None
+    if gold.kind in ("set", "list") and pred.kind in ("set", "list"):
+        if set(gold.items) == set(pred.items):
+            return True
+        return False if exact else None
+    return None  # a tuple against a bare list or a set: math-verify's rules
