@@ -68,6 +68,8 @@ def score_task(domain: str, answer: str, reference: dict[str, Any], options: dic
         return {"status": "invalid", "error": str(exc) or "invalid reference"}
     except InfraError as exc:
         return {"status": "infra_error", "error": str(exc) or "infrastructure error"}
+    except TimeoutError as exc:  # a verifier's own budget (math-verify timers, size guards) ran out
+        return {"status": "timeout", "error": str(exc) or "verification timed out"}
     except MemoryError:
         return {"status": "timeout", "error": "verification exceeded the worker's memory limit"}
     except RecursionError:
@@ -84,7 +86,10 @@ def worker_main(conn: Connection, limits: WorkerLimits) -> None:
     except BaseException:
         conn.send(("fatal", traceback.format_exc()))
         return
-    conn.send(("ready", os.getpid()))
+    try:
+        conn.send(("ready", os.getpid()))
+    except (BrokenPipeError, OSError):
+        return  # the pool shut down while this worker was starting
     done = 0
     while True:
         try:
@@ -93,9 +98,12 @@ def worker_main(conn: Connection, limits: WorkerLimits) -> None:
             return
         if message is None:
             return
-        for task_id, domain, answer, reference, options in message:
-            conn.send(("result", task_id, score_task(domain, answer, reference, options)))
-        done += len(message)
-        if done >= limits.max_tasks or _rss_mb() > limits.max_rss_mb:
-            conn.send(("retire", done))
-            return
+        try:
+            for task_id, domain, answer, reference, options in message:
+                conn.send(("result", task_id, score_task(domain, answer, reference, options)))
+            done += len(message)
+            if done >= limits.max_tasks or _rss_mb() > limits.max_rss_mb:
+                conn.send(("retire", done))
+                return
+        except (BrokenPipeError, OSError):
+            return  # the parent went away: nothing left to report to

@@ -13,6 +13,7 @@ its deadline, requeues the unstarted rest of that chunk, and starts a replacemen
 
 from __future__ import annotations
 
+import atexit
 import collections
 import multiprocessing
 import os
@@ -307,3 +308,6 @@ def shutdown_default_pool() -> None:
         if _default_pool is not None:
             _default_pool.close()
             _default_pool = None
+
+
+atexit.register(shutdown_default_pool)
