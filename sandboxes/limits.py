@@ -61,21 +61,22 @@ class SandboxLimits:
         return min(float(requested_s), self.max_time_limit_s)
 
     @staticmethod
-    def test_wall_limit_s(time_limit_s: float) -> float:
-        """Wall-clock limit of one test inside the harness (same formula as deploy/sandbox/harness.py).
+    def test_wall_limits_s(time_limit_s: float) -> tuple[float, float]:
+        """(soft, hard) wall-clock limits of one test (same formulas as deploy/sandbox/harness.py).
 
-        CPU time judges (so a busy host does not flip verdicts); the wall limit only catches programs
-        that sleep or block, e.g. ``time.sleep(3600)``.
+        CPU time judges, so a loaded host does not flip verdicts. Past the soft wall limit a program
+        that is not runnable (sleeping or blocked, e.g. ``time.sleep(3600)``) is killed; one that is
+        runnable but starved of CPU may go on until the hard limit.
         """
-        return 2 * time_limit_s + 0.5
+        return 2 * time_limit_s + 0.5, 5 * time_limit_s + 5
 
     def outer_deadline_s(self, time_limit_s: float, n_tests: int) -> float:
         """Hard wall-clock budget of one problem; past it the container is killed from outside.
 
-        Covers every test's wall limit plus the harness's own start and the kill-and-reap between
-        tests; only a harness that hangs (it should not) or a stalled engine ever hits it.
+        Covers every test's hard wall limit plus the harness's start and the kill-and-reap between
+        tests; only a harness that hangs (it should not) or a stalled engine ever reaches it.
         """
-        return n_tests * (self.test_wall_limit_s(time_limit_s) + 0.5) + 5.0
+        return n_tests * (self.test_wall_limits_s(time_limit_s)[1] + 0.5) + 5.0
 
 
 def container_host_config(limits: SandboxLimits) -> dict[str, Any]:

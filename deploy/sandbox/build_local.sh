@@ -6,7 +6,8 @@
 # 1. prorl-base:bookworm: a minimal Debian bookworm root made by debootstrap (python3, pip, venv),
 #    imported with `docker import`. The deploy images reuse this base, so its tag is fixed.
 # 2. prorl-sandbox:latest: deploy/sandbox/Dockerfile built on that base (--build-arg BASE_IMAGE=...).
-# Each step is skipped when its image already exists, unless --force is given.
+# Each step is skipped when its image already exists (the sandbox image: with the current harness.py),
+# unless --force is given.
 # Needs root (debootstrap, chroot) and a running Docker engine; reaches only the Debian mirror.
 set -euo pipefail
 
@@ -51,10 +52,13 @@ else
   echo "$BASE_TAG exists (use --force to rebuild)" >&2
 fi
 
-if [[ $FORCE == 1 ]] || ! have_image "$SANDBOX_TAG"; then
+HARNESS_SHA256="$(sha256sum "$HERE/harness.py" | cut -d' ' -f1)"
+current_sha() { docker image inspect -f '{{index .Config.Labels "prorl.harness.sha256"}}' "$SANDBOX_TAG" 2>/dev/null || true; }
+if [[ $FORCE == 1 ]] || ! have_image "$SANDBOX_TAG" || [[ "$(current_sha)" != "$HARNESS_SHA256" ]]; then
   echo "building $SANDBOX_TAG on $BASE_TAG" >&2
-  docker build --build-arg "BASE_IMAGE=$BASE_TAG" -t "$SANDBOX_TAG" "$HERE" >&2
+  docker build --build-arg "BASE_IMAGE=$BASE_TAG" --build-arg "HARNESS_SHA256=$HARNESS_SHA256" \
+    -t "$SANDBOX_TAG" "$HERE" >&2
 else
-  echo "$SANDBOX_TAG exists (use --force to rebuild)" >&2
+  echo "$SANDBOX_TAG exists with the current harness (use --force to rebuild)" >&2
 fi
 echo "$SANDBOX_TAG"
