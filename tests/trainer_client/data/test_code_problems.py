@@ -47,7 +47,7 @@ def test_reference_solutions_pass_and_wrong_solutions_fail_locally() -> None:
 
 
 @pytest.mark.docker
-def test_every_problem_through_the_real_sandbox() -> None:
+def test_every_problem_through_the_real_sandbox(sandbox_image: str) -> None:
     from verifiers import score_batch
 
     items = []

@@ -1,0 +1,62 @@
+"""`prorl data build | ood | convert` end to end, through the real console-script dispatcher."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from prorl.cli import main as prorl
+from trainer_client.data.records import read_records
+
+
+def test_build_with_split_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "mix.jsonl"
+    code = prorl(["data", "build", "--out", str(out), "--size", "30", "--seed", "2", "--val-fraction", "0.2",
+                  "--mix", "math=1,mcq=1,code=1", "--quiet"])
+    assert code == 0
+    train, val = read_records(tmp_path / "mix.train.jsonl"), read_records(tmp_path / "mix.val.jsonl")
+    assert (len(train), len(val)) == (24, 6)
+    assert {r["domain"] for r in train + val} == {"math", "mcq", "code"}
+    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert summary["per_domain"] == {"math": 10, "mcq": 10, "code": 10}
+
+
+def test_build_parquet_with_explicit_val_out(tmp_path: Path) -> None:
+    out, val_out = tmp_path / "train.parquet", tmp_path / "held.parquet"
+    assert prorl(["data", "build", "--out", str(out), "--val-out", str(val_out), "--size", "10",
+                  "--val-fraction", "0.2", "--mix", "mcq=1", "--quiet"]) == 0
+    assert len(read_records(out)) == 8 and len(read_records(val_out)) == 2
+
+
+def test_ood_command(tmp_path: Path) -> None:
+    out = tmp_path / "ood.jsonl"
+    assert prorl(["data", "ood", "--out", str(out), "--size", "6"]) == 0
+    assert {r["meta"]["task"] for r in read_records(out)} == {"acre", "boxnet", "game_of_life_halting"}
+
+
+def test_convert_gpqa_csv(tmp_path: Path) -> None:
+    src = tmp_path / "gpqa.csv"
+    src.write_text("Question,Correct Answer,Incorrect Answer 1,Incorrect Answer 2,Incorrect Answer 3\n"
+                   "What is 2+2?,4,3,5,22\n")
+    dst = tmp_path / "gpqa.jsonl"
+    assert prorl(["data", "convert", "--format", "gpqa", str(src), str(dst)]) == 0
+    (record,) = read_records(dst)
+    assert record["reference"]["choices"]["ABCD".index(record["reference"]["answer"])] == "4"
+
+
+def test_convert_skip_bad_and_clear_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    src = tmp_path / "math.jsonl"
+    src.write_text('{"problem": "1+1", "answer": "2"}\n{"problem": "no gold"}\n')
+    dst = tmp_path / "out.jsonl"
+    assert prorl(["data", "convert", "--format", "math", str(src), str(dst)]) == 2
+    assert "row 1" in capsys.readouterr().err
+    assert prorl(["data", "convert", "--format", "math", "--skip-bad", str(src), str(dst)]) == 0
+    assert len(read_records(dst)) == 1
+    assert "skipped row 1" in capsys.readouterr().err
+    assert prorl(["data", "convert", "--format", "math", str(tmp_path / "missing.jsonl"), str(dst)]) == 2
+    assert prorl(["data", "build", "--out", str(dst), "--size", "0"]) == 2
+    assert prorl(["data", "build", "--out", str(dst), "--size", "5", "--mix", "chess=1"]) == 2
+    with pytest.raises(SystemExit):
+        prorl(["data", "convert", "--format", "nope", str(src), str(dst)])

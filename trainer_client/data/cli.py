@@ -1,0 +1,114 @@
+"""``prorl data build | ood | convert``: build the offline mix, the held-out OOD set, or convert a dataset.
+
+    prorl data build --out mix.jsonl --size 10000 --seed 0 --val-fraction 0.02 --mix math=0.3,code=0.2
+    prorl data ood --out ood.jsonl --size 300 --seed 0
+    prorl data convert --format gpqa gpqa_diamond.csv gpqa.jsonl
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from trainer_client.data.converters import FORMATS, convert_file
+from trainer_client.data.records import DOMAINS, RecordError, write_records
+
+
+def _split_paths(out: Path, val_out: Path | None) -> tuple[Path, Path]:
+    """``--val-out`` if given (then ``--out`` is the training file), else ``X.train.EXT`` / ``X.val.EXT``."""
+    if val_out is not None:
+        return out, val_out
+    return out.with_name(f"{out.stem}.train{out.suffix}"), out.with_name(f"{out.stem}.val{out.suffix}")
+
+
+def _build(args: argparse.Namespace) -> int:
+    from trainer_client.data.mix import build_mix, parse_mix, split_train_val, summary_line
+
+    weights = parse_mix(args.mix)
+    records = build_mix(args.size, args.seed, weights, progress=not args.quiet)
+    if args.val_fraction > 0 or args.val_out is not None:
+        train, val = split_train_val(records, args.val_fraction, args.seed)
+        train_path, val_path = _split_paths(args.out, args.val_out)
+        write_records(train, train_path)
+        write_records(val, val_path)
+        print(f"wrote {len(train)} training records to {train_path} and {len(val)} validation records to {val_path}",
+              file=sys.stderr)
+    else:
+        write_records(records, args.out)
+        print(f"wrote {len(records)} records to {args.out}", file=sys.stderr)
+    print(summary_line(records))
+    return 0
+
+
+def _ood(args: argparse.Namespace) -> int:
+    from trainer_client.data.gym_tasks import ood_held_out
+    from trainer_client.data.mix import generate_ood, summary_line
+
+    records = generate_ood(args.size, args.seed)
+    write_records(records, args.out)
+    print(f"wrote {len(records)} held-out records ({', '.join(ood_held_out())}) to {args.out}", file=sys.stderr)
+    print(summary_line(records))
+    return 0
+
+
+def _convert(args: argparse.Namespace) -> int:
+    count = convert_file(args.format, args.input, args.output, skip_bad=args.skip_bad, domain=args.domain,
+                         seed=args.seed, unwrap_call_outputs=args.unwrap_call_outputs or None)
+    print(f"wrote {count} records to {args.output}", file=sys.stderr)
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="prorl data", description="Build and convert prorl training data.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    build = sub.add_parser("build", help="build the procedural offline training mix (no downloads)")
+    build.add_argument("--out", type=Path, required=True, help="output .jsonl or .parquet")
+    build.add_argument("--size", type=int, required=True, help="number of unique records")
+    build.add_argument("--seed", type=int, default=0)
+    build.add_argument("--mix", default=None,
+                       help="domain weights, e.g. math=0.3,code=0.2,mcq=0.1,reasoning_gym=0.3,ifeval=0.1 "
+                            "(normalised; unnamed domains get 0; default "
+                            "math=0.25,code=0.15,mcq=0.15,reasoning_gym=0.35,ifeval=0.10)")
+    build.add_argument("--val-fraction", type=float, default=0.0,
+                       help="fraction held out for validation, per domain (default 0: no split)")
+    build.add_argument("--val-out", type=Path, default=None,
+                       help="validation file (then --out holds training); default OUT.train.EXT / OUT.val.EXT")
+    build.add_argument("--quiet", action="store_true", help="no progress bar")
+    build.set_defaults(run=_build)
+
+    ood = sub.add_parser("ood", help="held-out reasoning_gym tasks for out-of-distribution evaluation")
+    ood.add_argument("--out", type=Path, required=True)
+    ood.add_argument("--size", type=int, default=300)
+    ood.add_argument("--seed", type=int, default=0)
+    ood.set_defaults(run=_ood)
+
+    convert = sub.add_parser("convert", help="convert a dataset you have into prorl records")
+    convert.add_argument("--format", required=True, choices=sorted(FORMATS))
+    convert.add_argument("input", type=Path, help=".jsonl, .json, .csv or .parquet")
+    convert.add_argument("output", type=Path, help=".jsonl or .parquet")
+    convert.add_argument("--domain", choices=DOMAINS, default=None, help="verl: force the domain of every row")
+    convert.add_argument("--seed", type=int, default=0, help="gpqa: seed of the option shuffle")
+    convert.add_argument("--unwrap-call-outputs", action="store_true",
+                         help="prime: expected return values are wrapped in one-element lists (APPS/TACO)")
+    convert.add_argument("--skip-bad", action="store_true", help="report and skip malformed rows instead of failing")
+    convert.set_defaults(run=_convert)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``prorl data`` (``argv`` is what follows ``data``)."""
+    args = _parser().parse_args(argv)
+    if getattr(args, "size", 1) is not None and getattr(args, "size", 1) <= 0:
+        print("prorl data: --size must be positive", file=sys.stderr)
+        return 2
+    try:
+        return int(args.run(args))
+    except (RecordError, ValueError, RuntimeError, FileNotFoundError) as exc:
+        print(f"prorl data {args.command}: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
