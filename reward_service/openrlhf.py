@@ -52,8 +52,8 @@ async def openrlhf_reward(body: OpenRLHFRequest, request: Request) -> Response:
     from reward_service.app import json_response, score_items
 
     n = len(body.query)
-    prompts = body.prompts or [None] * n
-    labels = body.labels or [None] * n
+    prompts: list[str | None] = list(body.prompts or [])
+    labels: list[Any] = list(body.labels or [])
     results: list[Result | None] = [None] * n
     items: list[Item] = []
     positions: list[int] = []

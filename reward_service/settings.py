@@ -56,4 +56,4 @@ class Settings(BaseSettings):
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     """Settings read once per process from the environment."""
-    return Settings()
+    return Settings()  # type: ignore[call-arg]  # every field has a default; mypy cannot see pydantic's

@@ -36,6 +36,10 @@ _REDIS_ERRORS = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError
 _WAITING = {RQStatus.QUEUED, RQStatus.DEFERRED, RQStatus.SCHEDULED}
 
 
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
+
+
 def rq_job_id(job_id: str, index: int, attempt: int) -> str:
     """Deterministic RQ job ids: a chunk's attempts never collide and never need a lookup table."""
     return f"prorl-{job_id}-{index}-{attempt}"
@@ -115,8 +119,8 @@ class RQExecutor(Executor):
                 results = await anyio.to_thread.run_sync(self._collect, job_id, chunks, first)
                 return JobStatus(job_id=job_id, status="finished", progress=JobProgress(done=total, total=total),
                                  results=results)
-            status = "running" if fields[4] or done_chunks else "queued"
-            return JobStatus(job_id=job_id, status=status, progress=JobProgress(done=done_items, total=total))
+            return JobStatus(job_id=job_id, status="running" if fields[4] or done_chunks else "queued",
+                             progress=JobProgress(done=done_items, total=total))
         except _REDIS_ERRORS as exc:
             raise Unavailable(f"redis unreachable: {type(exc).__name__}: {exc}") from exc
 
@@ -127,7 +131,7 @@ class RQExecutor(Executor):
         payload = [item.model_dump(mode="json") for item in with_deadlines(items, self.settings)]
         size = self.settings.chunk_size
         chunks = [payload[i:i + size] for i in range(0, len(payload), size)]
-        mapping: dict[str, Any] = {"total": len(payload), "chunks": len(chunks), "done_items": 0, "done_chunks": 0,
+        mapping: dict[str, str | int | float] = {"total": len(payload), "chunks": len(chunks), "done_items": 0, "done_chunks": 0,
                                    "created": time.time(), "ttl": ttl_s}
         for index, chunk in enumerate(chunks):
             mapping[f"items:{index}"] = json.dumps(chunk)
@@ -138,9 +142,9 @@ class RQExecutor(Executor):
             raise Unavailable(f"redis unreachable: {type(exc).__name__}: {exc}") from exc
         return job_id, len(chunks)
 
-    def _write_and_enqueue(self, job_id: str, mapping: dict[str, Any], chunks: int, ttl_s: int) -> None:
+    def _write_and_enqueue(self, job_id: str, mapping: dict[str, str | int | float], chunks: int, ttl_s: int) -> None:
         pipe = self._sync.pipeline()
-        pipe.hset(job_key(job_id), mapping=mapping)
+        pipe.hset(job_key(job_id), mapping=mapping)  # type: ignore[arg-type]  # invariant Mapping key type
         pipe.expire(job_key(job_id), ttl_s)
         pipe.execute()
         self._queue.enqueue_many([self._prepare(job_id, index, 1, ttl_s) for index in range(chunks)])
@@ -172,7 +176,8 @@ class RQExecutor(Executor):
     def _reap(self, job_id: str, chunks: int, deadline_passed: bool) -> None:
         """Re-enqueue or fail the chunks that can no longer finish on their own (see module docstring)."""
         key = job_key(job_id)
-        fields = {k.decode(): v for k, v in self._sync.hgetall(key).items()}
+        raw: dict[Any, Any] = self._sync.hgetall(key)  # type: ignore[assignment]  # sync client: bytes
+        fields: dict[str, bytes] = {_text(k): v for k, v in raw.items()}
         if not fields:
             return
         ttl_s = int(fields.get("ttl", b"3600"))
@@ -214,7 +219,8 @@ class RQExecutor(Executor):
                     return None  # the worker has not taken its lease yet
             return "its worker stopped renewing the lease (killed mid-chunk?)"
         if status == RQStatus.FAILED:
-            exc = (rq_job.latest_result().exc_string or "") if rq_job.latest_result() else ""
+            latest = rq_job.latest_result()
+            exc = (latest.exc_string or "") if latest is not None else ""
             return f"the worker failed it: {exc.strip().splitlines()[-1] if exc.strip() else 'unknown error'}"
         return f"its RQ job ended as {status} without a result"
 

@@ -71,7 +71,7 @@ def test_rq_and_embedded_give_identical_results(reward_service_url: str, rq_stac
 
 
 def test_rq_jobs_report_progress_and_any_replica_can_answer(rq_stack: ServiceStack, service_factory: Any) -> None:
-    items = [{"id": i, "domain": "probe", "response": "sleep:0.05", "reference": {}} for i in range(64)]
+    items = [{"id": i, "domain": "probe", "response": "sleep:0.05", "reference": {"n": i}} for i in range(64)]
     created = post(rq_stack.url, "/v1/jobs", {"items": items})
     assert created.status_code == 202
     job_id = created.json()["job_id"]
