@@ -154,6 +154,9 @@ def from_verl(row: dict[str, Any], domain: str | None = None) -> Record:
         reward_model = json.loads(reward_model)
     gt = reward_model.get("ground_truth")
     extra = _json_safe(row.get("extra_info") or {})
+    if gt is None and domain in ("math", "code", "mcq"):
+        raise RecordError("verl row has no reward_model.ground_truth")
+    prompt = _json_safe(row.get("prompt"))
     reference: dict[str, Any]
     if domain == "math":
         reference = {"answer": str(gt)}
@@ -165,11 +168,12 @@ def from_verl(row: dict[str, Any], domain: str | None = None) -> Record:
     elif domain == "reasoning_gym":
         entry = extra.get("entry") or (json.loads(gt) if isinstance(gt, str) else gt)
         reference = {"entry": entry}
-    else:  # ifeval
+    else:  # ifeval: the instructions sit in ground_truth or extra_info; the prompt text defaults to the user turn
         gt = json.loads(gt) if isinstance(gt, str) else (gt or extra)
-        reference = ifeval_reference(gt.get("prompt", ""), gt.get("instruction_id_list"), gt.get("kwargs"))
-    if gt is None and domain != "reasoning_gym":
-        raise RecordError("verl row has no reward_model.ground_truth")
-    prompt = _json_safe(row.get("prompt"))
+        user_turn = prompt if isinstance(prompt, str) else next(
+            (m.get("content", "") for m in reversed(prompt or []) if m.get("role") == "user"), "")
+        reference = ifeval_reference(gt.get("prompt") or user_turn, gt.get("instruction_id_list"), gt.get("kwargs"))
+    if domain == "reasoning_gym" and not isinstance(reference["entry"], dict):
+        raise RecordError("verl reasoning_gym row needs the entry in extra_info.entry or ground_truth")
     meta = {"source": row.get("data_source"), "ability": row.get("ability"), "extra_info": extra}
     return make_record(prompt, domain, _json_safe(reference), meta)

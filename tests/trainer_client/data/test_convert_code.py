@@ -102,3 +102,23 @@ def test_lcb_mixed_or_missing_tests_are_rejected() -> None:
     functional = [{"input": "1", "output": "1", "testtype": "functional"}]
     with pytest.raises(RecordError, match="func_name"):
         from_lcb({"question_content": "q", "public_test_cases": json.dumps(functional), "metadata": "{}"})
+
+
+@pytest.mark.docker
+def test_converted_records_score_through_the_real_code_verifier(sandbox_image: str) -> None:
+    """What the converters produce is what the code verifier runs: a LiveCodeBench functional problem
+    (class Solution) and an APPS call-based problem with wrapped outputs, right and wrong programs."""
+    from verifiers import score_batch
+
+    lcb = from_lcb({"question_content": "Sum from index k.", "metadata": json.dumps({"func_name": "tail_sum"}),
+                    "public_test_cases": json.dumps([{"input": "[1, 2, 3]\n1", "output": "5", "testtype": "functional"},
+                                                     {"input": "[]\n0", "output": "0", "testtype": "functional"}])})
+    apps = from_prime({"question": "Reverse.", "input_output": json.dumps(
+        {"fn_name": "rev", "inputs": [[[1, 2]], [[]]], "outputs": [[[2, 1]], [[]]]})}, unwrap_call_outputs=True)
+    good_lcb = "class Solution:\n    def tail_sum(self, a, k):\n        return sum(a[k:])\n"
+    bad_lcb = "class Solution:\n    def tail_sum(self, a, k):\n        return sum(a[k + 1:])\n"
+    good_apps, bad_apps = "def rev(xs):\n    return xs[::-1]\n", "def rev(xs):\n    return [xs[::-1]]\n"
+    items = [{"domain": "code", "reference": rec["reference"], "response": f"```python\n{prog}```"}
+             for rec, prog in [(lcb, good_lcb), (lcb, bad_lcb), (apps, good_apps), (apps, bad_apps)]]
+    results = score_batch(items, cache=None)
+    assert [(r.status, r.reward) for r in results] == [("ok", 1.0), ("ok", 0.0), ("ok", 1.0), ("ok", 0.0)]

@@ -109,3 +109,12 @@ def test_verl_unknown_domain_needs_override() -> None:
     with pytest.raises(RecordError, match="--domain"):
         from_verl(row)
     assert from_verl(row, domain="math")["reference"] == {"answer": "42"}
+
+
+def test_verl_rows_without_ground_truth_are_rejected_and_ifeval_prompt_defaults_to_user_turn() -> None:
+    with pytest.raises(RecordError, match="ground_truth"):
+        from_verl(_verl_row("math", "math", None))
+    with pytest.raises(RecordError, match="entry"):
+        from_verl(_verl_row("reasoning_gym", "logic", None))
+    ife = from_verl(_verl_row("ifeval", "if", None, {"instruction_id_list": ["punctuation:no_comma"], "kwargs": [{}]}))
+    assert ife["reference"]["prompt"] == "Solve it."
