@@ -5,7 +5,7 @@ checks symbolic equivalence, so for "Calculate 5 - 3 - 6" the response ``\\boxed
 (we checked: so do ``\\boxed{18271 \\times 43432}``, ``\\boxed{\\gcd(780, 461)}`` and an unreduced
 fraction for "simplify 13524/57134"). Those tasks (basic_arithmetic, chain_sum, products, gcd, lcm,
 complex_arithmetic, fraction_simplification, polynomial_multiplication, decimal_arithmetic) stay in the
-reasoning_gym domain, whose scorers demand the literal answer. Word problems, equations to solve and
+reasoning_gym domain, whose scorers want the literal value (a copied expression scores 0 there). Word problems, equations to solve and
 probabilities need the work to be done.
 """
 
