@@ -1,11 +1,11 @@
-"""Exact comparison of plain numeric answers without sympy: the fast path of the math verifier.
+"""Exact comparison of numeric and polynomial answers without sympy: the math verifier's fast path.
 
-Most GRPO math answers are integers, fractions, decimals, or small tuples, intervals and sets of
-them. latex2sympy's ANTLR parser costs 2-10 ms per distinct string and sympy's equality another few,
-which would dominate a batch. This module reads those shapes with regexes into exact
-:class:`fractions.Fraction` values and decides only when the answer is certain; anything else
-(radicals, polynomials, matrices, percentages, near-equal decimals) returns ``None`` and goes to
-math-verify. It never says "equal" where math-verify would not.
+Most GRPO math answers are integers, fractions, decimals, polynomials, or small tuples, intervals and
+sets of them. latex2sympy's ANTLR parser costs 2-10 ms per distinct string and sympy's equality
+another few to tens, which would dominate a batch. This module reads those shapes into exact
+canonical forms (:class:`fractions.Fraction` coefficients, :mod:`verifiers._math_poly`) and decides
+only when the answer is certain; anything else (radicals, pi, matrices, percentages, near-equal
+decimals, a tuple against a set) returns ``None`` and goes to math-verify.
 """
 
 from __future__ import annotations
@@ -13,6 +13,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from fractions import Fraction
+
+from verifiers._math_poly import canonical, read_poly
+
+Exact = tuple  # canonical polynomial: sorted ((monomial, coefficient), ...); a number is a constant one
 
 _INT_OR_DEC = r"-?\d+(?:\.\d+)?"
 _SCALAR_FORMS = [
@@ -33,16 +37,17 @@ _CLOSE = {")": ")", "]": "]", "\\}": "}"}
 
 @dataclass(frozen=True)
 class Value:
-    """A plain numeric answer: one number, or a bracketed/bare list of numbers."""
+    """A numeric or polynomial answer: one value, or a bracketed/bare list of values."""
 
     kind: str  # "scalar" | "seq" (parenthesised or bracketed) | "set" (braces) | "list" (bare commas)
-    items: tuple[Fraction, ...]
+    items: tuple[Exact, ...]
     exact: bool  # no decimal point anywhere: unequal values are certainly unequal
     brackets: str = ""  # for "seq": opening + closing bracket, e.g. "[)"
     var: str | None = None  # `x = 3` -> "x"
 
 
-def _scalar(text: str) -> tuple[Fraction, bool] | None:
+def _scalar(text: str) -> tuple[Exact, bool] | None:
+    """One number or polynomial in canonical form, and whether it is exact (no decimals)."""
     if _THOUSANDS.match(text):
         text = text.replace(",", "")
     for form in _SCALAR_FORMS:
@@ -51,13 +56,22 @@ def _scalar(text: str) -> tuple[Fraction, bool] | None:
             continue
         groups = match.groupdict()
         if "n" in groups:
-            return Fraction(groups["n"]), "." not in groups["n"]
+            return _number(Fraction(groups["n"])), "." not in groups["n"]
         q = int(groups["q"])
         if q == 0:
             return None
         value = Fraction(int(groups["p"]), q)
-        return (-value if groups.get("sign") else value), True
-    return None
+        return _number(-value if groups.get("sign") else value), True
+    if "," in text:
+        return None
+    poly = read_poly(text)
+    if poly is None:
+        return None
+    return canonical(poly[0]), poly[1]
+
+
+def _number(value: Fraction) -> Exact:
+    return (((), value),) if value else ()
 
 
 def read(latex: str) -> Value | None:

@@ -106,6 +106,8 @@ def _gold(text: str) -> _Gold | str:
     answer = _clean(text, decimal_comma=True)
     if not answer.text and answer.label is not None:
         answer = _Answer(answer.label, answer.label, None, None)  # gold "(B)": the letter is the answer
+    elif answer.label is None and _LETTER.match(answer.text):
+        answer = _Answer(answer.text, answer.text, None, None)  # gold "B": "(B)" and "\\text{B}" answer it too
     if not answer.text:
         return "empty gold answer"
     if answer.word is not None:
