@@ -11,7 +11,7 @@ from typing import Any
 
 from verifiers.ifeval import _kwargs as kw
 from verifiers.ifeval._keywords import compare
-from verifiers.ifeval._text import count_sentences, count_words
+from verifiers.ifeval._text import count_sentences, count_words, max_sentences
 
 _DIVIDER = re.compile(r"\s?\*\*\*\s?")
 _FIRST_WORD_STOP = frozenset(".,?!'\"")
@@ -19,6 +19,8 @@ _FIRST_WORD_STOP = frozenset(".,?!'\"")
 
 def number_sentences(response: str, args: dict[str, Any]) -> bool:
     """Punkt English sentence count compared with the threshold."""
+    if max_sentences(response) < args["num_sentences"]:  # decided without running Punkt
+        return args["relation"] == "less than"
     return compare(count_sentences(response), args["relation"], args["num_sentences"])
 
 

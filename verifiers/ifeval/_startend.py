@@ -6,7 +6,7 @@ from typing import Any
 
 from verifiers.ifeval import _kwargs as kw
 from verifiers.ifeval._keywords import compare
-from verifiers.ifeval._text import detect_language, word_tokens
+from verifiers.ifeval._text import capital_word_bounds, detect_language, word_tokens
 
 
 def two_responses(response: str, args: dict[str, Any]) -> bool:
@@ -43,8 +43,12 @@ def quotation(response: str, args: dict[str, Any]) -> bool:
 
 def capital_word_frequency(response: str, args: dict[str, Any]) -> bool:
     """Tokens (``nltk.word_tokenize``) in all capitals compared with the threshold; "DON'T" is two."""
+    threshold = args["capital_frequency"]
+    low, high = capital_word_bounds(response)
+    if low >= threshold or high < threshold:  # the bounds decide; no tokenizing needed
+        return compare(low if low >= threshold else high, args["capital_relation"], threshold)
     capitals = sum(1 for token in word_tokens(response) if token.isupper())
-    return compare(capitals, args["capital_relation"], args["capital_frequency"])
+    return compare(capitals, args["capital_relation"], threshold)
 
 
 def english_capital(response: str, args: dict[str, Any]) -> bool:

@@ -51,18 +51,46 @@ def count_sentences(text: str) -> int:
     return len(sentences(text))
 
 
+def max_sentences(text: str) -> int:
+    """A cheap upper bound on :func:`count_sentences`: Punkt only breaks after ``.``, ``?`` or ``!``."""
+    return text.count(".") + text.count("?") + text.count("!") + 1
+
+
+def capital_word_bounds(text: str) -> tuple[int, int]:
+    """Cheap bounds (low, high) on the number of all-capital tokens of :func:`word_tokens`.
+
+    Tokens never span whitespace and keep every cased character, so each whitespace-separated chunk in
+    capitals yields at least one capital token (low), and each capital token holds at least one uppercase
+    character (high). Counting tokens is only needed when the threshold falls between the two.
+    """
+    low = sum(1 for chunk in text.split() if chunk.isupper())
+    high = sum(1 for char in text if char.isupper())
+    return low, high
+
+
 def word_tokens(text: str) -> list[str]:
     """``nltk.word_tokenize`` without downloads: Punkt sentences, then NLTK's improved Treebank tokenizer."""
     tokenizer = _word_tokenizer()
     return [token for sentence in sentences(text) for token in tokenizer.tokenize(sentence)]
 
 
-def detect_language(text: str) -> str | None:
-    """langdetect's seeded verdict, or None when it cannot tell (no letters, only digits or symbols)."""
+@functools.lru_cache(maxsize=2048)
+def _detect_cached(text: str) -> str | None:
     try:
         return langdetect.detect(text)
     except LangDetectException:
         return None
+
+
+def detect_language(text: str) -> str | None:
+    """langdetect's seeded verdict, or None when it cannot tell (no letters, only digits or symbols).
+
+    Verdicts are memoised: loose mode asks about up to eight variants that often coincide, and a GRPO
+    group repeats answers. Seeded langdetect is a pure function of the text, so this changes no verdict.
+    """
+    if len(text) > 20_000:  # langdetect reads only the first 10,000 characters; do not pin huge keys
+        return _detect_cached.__wrapped__(text)
+    return _detect_cached(text)
 
 
 @functools.cache

@@ -49,3 +49,22 @@ def test_supported_languages_cover_googles_codes() -> None:
     google = {"en", "es", "pt", "ar", "hi", "fr", "ru", "de", "ja", "it", "bn", "uk", "th", "ur", "ta", "te",
               "bg", "ko", "pl", "he", "fa", "vi", "ne", "sw", "kn", "mr", "gu", "pa", "ml", "fi"}
     assert google <= _text.supported_languages()
+
+
+def _random_texts(seed: int, count: int) -> list[str]:
+    import random
+
+    rng = random.Random(seed)
+    pieces = ["THE", "the", "The", "DON'T", "I", "USA's", "A.B.", "e.g.", "WORD,", "x", ".", "?", "!", "...",
+              " ", " ", "\n", "-", "\"", "'", "ÉTÉ", "ß", "(OK)", "3.5", "Mr.", "NO."]
+    return ["".join(rng.choice(pieces) + rng.choice(["", " "]) for _ in range(rng.randint(0, 30))) for _ in range(count)]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_shortcut_bounds_hold(seed: int) -> None:
+    # The bounds let checks skip Punkt and the word tokenizer; they must never cross the real counts.
+    for text in _random_texts(seed, 400):
+        assert _text.count_sentences(text) <= _text.max_sentences(text), text
+        low, high = _text.capital_word_bounds(text)
+        capitals = sum(1 for token in _text.word_tokens(text) if token.isupper())
+        assert low <= capitals <= high, (text, low, capitals, high)
