@@ -12,7 +12,8 @@ import sys
 from pathlib import Path
 
 from trainer_client.data.converters import FORMATS, convert_file
-from trainer_client.data.records import DOMAINS, RecordError, write_records
+from trainer_client.data.prompts import flat_prompt
+from trainer_client.data.records import DOMAINS, Record, RecordError, read_records, write_records
 
 
 def _split_paths(out: Path, val_out: Path | None) -> tuple[Path, Path]:
@@ -22,11 +23,18 @@ def _split_paths(out: Path, val_out: Path | None) -> tuple[Path, Path]:
     return out.with_name(f"{out.stem}.train{out.suffix}"), out.with_name(f"{out.stem}.val{out.suffix}")
 
 
+def _styled(records: list[Record], style: str) -> list[Record]:
+    """``--prompt-style text``: one string per prompt (system text merged into the user turn)."""
+    if style == "text":
+        return [dict(r, prompt=flat_prompt(r["prompt"])) for r in records]
+    return records
+
+
 def _build(args: argparse.Namespace) -> int:
     from trainer_client.data.mix import build_mix, parse_mix, split_train_val, summary_line
 
     weights = parse_mix(args.mix)
-    records = build_mix(args.size, args.seed, weights, progress=not args.quiet)
+    records = _styled(build_mix(args.size, args.seed, weights, progress=not args.quiet), args.prompt_style)
     if args.val_fraction > 0 or args.val_out is not None:
         train, val = split_train_val(records, args.val_fraction, args.seed)
         train_path, val_path = _split_paths(args.out, args.val_out)
@@ -45,7 +53,7 @@ def _ood(args: argparse.Namespace) -> int:
     from trainer_client.data.gym_tasks import ood_held_out
     from trainer_client.data.mix import generate_ood, summary_line
 
-    records = generate_ood(args.size, args.seed)
+    records = _styled(generate_ood(args.size, args.seed), args.prompt_style)
     write_records(records, args.out)
     print(f"wrote {len(records)} held-out records ({', '.join(ood_held_out())}) to {args.out}", file=sys.stderr)
     print(summary_line(records))
@@ -55,8 +63,16 @@ def _ood(args: argparse.Namespace) -> int:
 def _convert(args: argparse.Namespace) -> int:
     count = convert_file(args.format, args.input, args.output, skip_bad=args.skip_bad, domain=args.domain,
                          seed=args.seed, unwrap_call_outputs=args.unwrap_call_outputs or None)
+    if args.prompt_style == "text":
+        write_records(_styled(read_records(args.output), "text"), args.output)
     print(f"wrote {count} records to {args.output}", file=sys.stderr)
     return 0
+
+
+def _add_prompt_style(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--prompt-style", choices=("messages", "text"), default="messages",
+                        help="messages: chat messages with a system turn (default); text: one string, the "
+                             "system text merged into the user turn")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -76,12 +92,14 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--val-out", type=Path, default=None,
                        help="validation file (then --out holds training); default OUT.train.EXT / OUT.val.EXT")
     build.add_argument("--quiet", action="store_true", help="no progress bar")
+    _add_prompt_style(build)
     build.set_defaults(run=_build)
 
     ood = sub.add_parser("ood", help="held-out reasoning_gym tasks for out-of-distribution evaluation")
     ood.add_argument("--out", type=Path, required=True)
     ood.add_argument("--size", type=int, default=300)
     ood.add_argument("--seed", type=int, default=0)
+    _add_prompt_style(ood)
     ood.set_defaults(run=_ood)
 
     convert = sub.add_parser("convert", help="convert a dataset you have into prorl records")
@@ -93,6 +111,7 @@ def _parser() -> argparse.ArgumentParser:
     convert.add_argument("--unwrap-call-outputs", action="store_true",
                          help="prime: expected return values are wrapped in one-element lists (APPS/TACO)")
     convert.add_argument("--skip-bad", action="store_true", help="report and skip malformed rows instead of failing")
+    _add_prompt_style(convert)
     convert.set_defaults(run=_convert)
     return parser
 

@@ -62,6 +62,14 @@ def merge_system_into_user(messages: Messages) -> Messages:
     return rest
 
 
+def flat_prompt(prompt: Messages | str) -> str:
+    """The prompt as one user-turn string (system text first), for consumers that take a plain string
+    prompt and wrap it in a single user message themselves."""
+    if isinstance(prompt, str):
+        return prompt
+    return "\n\n".join(m["content"] for m in merge_system_into_user(prompt))
+
+
 def render_prompt(prompt: Messages | str, tokenizer: Any = None, merge_system: bool = False) -> str:
     """The text a policy is sampled from.
 

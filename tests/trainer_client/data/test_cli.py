@@ -60,3 +60,12 @@ def test_convert_skip_bad_and_clear_errors(tmp_path: Path, capsys: pytest.Captur
     assert prorl(["data", "build", "--out", str(dst), "--size", "5", "--mix", "chess=1"]) == 2
     with pytest.raises(SystemExit):
         prorl(["data", "convert", "--format", "nope", str(src), str(dst)])
+
+
+def test_text_prompt_style_writes_one_string_with_the_instructions(tmp_path: Path) -> None:
+    out = tmp_path / "mix.jsonl"
+    assert prorl(["data", "build", "--out", str(out), "--size", "4", "--mix", "mcq=1", "--prompt-style", "text",
+                  "--quiet"]) == 0
+    for record in read_records(out):
+        assert isinstance(record["prompt"], str)
+        assert record["prompt"].startswith("Answer the multiple-choice question.") and "\nA) " in record["prompt"]

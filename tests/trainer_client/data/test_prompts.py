@@ -48,3 +48,11 @@ def test_plain_fallback_and_string_prompts() -> None:
     assert render_prompt(messages).endswith("User: Print 1.\n\nAssistant:")
     assert render_prompt("already rendered") == "already rendered"
     assert merge_system_into_user([{"role": "system", "content": "S"}]) == [{"role": "user", "content": "S"}]
+
+
+def test_flat_prompt_merges_system_into_the_user_text() -> None:
+    from trainer_client.data.prompts import flat_prompt
+
+    assert flat_prompt(build_prompt("math", "1+1?")) == f"{SYSTEM_PROMPTS['math']}\n\n1+1?"
+    assert flat_prompt(build_prompt("ifeval", "Write.")) == "Write."
+    assert flat_prompt("s") == "s"
