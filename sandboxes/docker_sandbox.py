@@ -62,6 +62,7 @@ class RunReport:
     # completed: the harness finished; stopped: should_continue said stop; killed: the outer deadline
     # killed the container (only a hung harness or a stalled engine gets there).
     ended: Literal["completed", "stopped", "killed"] = "completed"
+    wait_s: float = 0.0  # waiting for a free slot and a warm container
     wall_s: float = 0.0  # from acquiring a container to the last result
     program_s: float = 0.0  # sum of the tests' own wall time: wall_s minus this is the sandbox overhead
 
@@ -106,11 +107,14 @@ class DockerSandbox:
         job.update(child_limits(limits, limit_s, memory_mb))
         payload = json.dumps(job, separators=(",", ":")).encode()
         budget = limits.outer_deadline_s(limit_s, len(job["inputs"]))
+        asked = time.monotonic()
         with self._slots:
-            return self._run_job(payload, budget, should_continue)
+            return self._run_job(payload, budget, should_continue, asked)
 
     # -- one problem -------------------------------------------------------------------------------
-    def _run_job(self, payload: bytes, budget: float, should_continue: Callable[[TestRun], bool]) -> RunReport:
+    def _run_job(
+        self, payload: bytes, budget: float, should_continue: Callable[[TestRun], bool], asked: float
+    ) -> RunReport:
         message = str(len(payload)).encode() + b"\n" + payload
         for _attempt in range(4):
             warm = self.pool.acquire()
@@ -121,6 +125,7 @@ class DockerSandbox:
                 continue  # died before it took the job (engine restart): discarded below, try another
             finally:
                 self.pool.discard(warm)
+            report.wait_s = started - asked
             report.wall_s = time.monotonic() - started
             report.program_s = sum(t.wall_s for t in report.tests)
             return report

@@ -99,7 +99,7 @@ def container_host_config(limits: SandboxLimits) -> dict[str, Any]:
             {"Name": "fsize", "Soft": limits.fsize_mb * MIB, "Hard": limits.fsize_mb * MIB},  # huge files
             {"Name": "core", "Soft": 0, "Hard": 0},  # no core dumps filling the tmpfs
         ],
-        "auto_remove": False,  # the pool removes containers itself (and knows when)
+        "auto_remove": True,  # a container that ends (harness done, killed, client gone) is deleted
         "init": False,  # the image's `sleep infinity` is init; the harness reaps the program's orphans
     }
 

@@ -198,7 +198,7 @@ class ContainerPool:
             self._remove(warm)
 
     def _create(self) -> WarmContainer:
-        container: dict[str, Any] = self.api.create_container(
+        config = self.api.create_container_config(
             self.settings.image,
             command=list(HARNESS_COMMAND),
             user="0",  # only the harness is root; programs run as sandboxes.limits.SANDBOX_UID
@@ -208,6 +208,10 @@ class ContainerPool:
             labels={LABEL: "1", _OWNER_LABEL: self._owner},
             host_config=self._host_config,
         )
+        # When the attached client goes away (the service crashed), the harness reads EOF and exits,
+        # and auto_remove makes the engine delete the container: nothing is left behind.
+        config["StdinOnce"] = True
+        container: dict[str, Any] = self.api.create_container_from_config(config, None)
         cid = container["Id"]
         try:
             # Attach before start, as `docker run -i` does, so the stream sees everything the harness says.
@@ -237,6 +241,11 @@ class ContainerPool:
             self.removed += 1
         except docker.errors.NotFound:
             self.removed += 1
+        except docker.errors.APIError as exc:
+            if exc.status_code == 409:  # "removal already in progress": the engine's auto-remove won
+                self.removed += 1
+            else:
+                log.warning("could not remove sandbox container %s: %s", cid[:12], exc)
         except (docker.errors.DockerException, *engine_errors()) as exc:
             log.warning("could not remove sandbox container %s: %s", cid[:12], exc)
 

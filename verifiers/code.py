@@ -112,7 +112,9 @@ def score(answer_text: str, reference: dict[str, Any], options: ItemOptions) -> 
         "tests_run": len(verdicts),
         "tests_passed": passed,
         "tests": [{k: v[k] for k in ("status", "time_s")} for v in verdicts],
+        "program_ms": round(report.program_s * 1000, 1),  # the tests' own wall time in the sandbox
         "sandbox_overhead_ms": round((report.wall_s - report.program_s) * 1000, 1),
+        "sandbox_wait_ms": round(report.wait_s * 1000, 1),  # for a free slot and a warm container
     }
     failure = next((v for v in verdicts if v["status"] != "passed"), None)
     if failure is not None:

@@ -200,8 +200,11 @@ def _run_test(job, test_input):
     for _, w in pipes:
         os.close(w)
     reader = _Reader([r for r, _ in pipes], out_cap)
-    pidfd = os.pidfd_open(pid)
-    reader.sel.register(pidfd, selectors.EVENT_READ)
+    try:
+        pidfd = os.pidfd_open(pid)  # wakes the loop the moment the child exits
+        reader.sel.register(pidfd, selectors.EVENT_READ)
+    except (AttributeError, OSError):  # old kernel or a runtime without pidfd (gVisor): poll instead
+        pidfd = None
     status, exited = None, None
     while exited is None and status is None:
         elapsed = time.monotonic() - start
@@ -209,21 +212,23 @@ def _run_test(job, test_input):
         if cpu > limit or elapsed > hard_wall_limit or (elapsed > wall_limit and state != b"R"):
             status = "timeout"
             break
-        for key, _ in reader.sel.select(timeout=CPU_POLL_S):
-            if key.fd == pidfd:
-                # The child's exit ends the test even if a grandchild keeps the pipes open.
-                done, wstatus, usage = os.wait4(pid, os.WNOHANG)
-                if done == pid:
-                    exited = (wstatus, usage)
-            elif reader.read(key.fd):
+        events = reader.sel.select(timeout=CPU_POLL_S if pidfd is not None else 0.005)
+        for key, _ in events:
+            if key.fd != pidfd and reader.read(key.fd):
                 status = "output_limit"
+        if pidfd is None or any(key.fd == pidfd for key, _ in events):
+            # The child's exit ends the test even if a grandchild keeps the pipes open.
+            done, wstatus, usage = os.wait4(pid, os.WNOHANG)
+            if done == pid:
+                exited = (wstatus, usage)
     if exited is None:
         os.kill(pid, signal.SIGKILL)
         _, wstatus, usage = os.wait4(pid, 0)
         exited = (wstatus, usage)
     wall = time.monotonic() - start
-    reader.sel.unregister(pidfd)
-    os.close(pidfd)
+    if pidfd is not None:
+        reader.sel.unregister(pidfd)
+        os.close(pidfd)
     _kill_all_but_me()  # whatever the program left behind (daemons, fork bombs) dies before the next test
     if status is None and reader.drain():
         status = "output_limit"

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import docker
 import pytest
@@ -71,3 +74,27 @@ def test_missing_image_is_a_clear_error() -> None:
 def test_unreachable_engine_is_a_clear_error() -> None:
     with pytest.raises(SandboxUnavailable, match="not reachable"):
         DockerSandbox(SandboxSettings(docker_host="tcp://127.0.0.1:9"))
+
+
+CRASHING_SERVICE = """
+import os, sys, time
+from sandboxes import DockerSandbox, SandboxSettings
+box = DockerSandbox(SandboxSettings(image=sys.argv[1], pool_size=2))
+deadline = time.monotonic() + 30
+while len(box.pool._ready) < 2 and time.monotonic() < deadline:
+    time.sleep(0.05)
+print(box.pool._owner, len(box.pool._ready), flush=True)
+os._exit(1)  # no close(): a crashed service
+"""
+
+
+def test_a_crashed_service_leaves_no_containers(sandbox_image: str) -> None:
+    proc = subprocess.run([sys.executable, "-c", CRASHING_SERVICE, sandbox_image], capture_output=True, text=True,
+                          timeout=60, cwd=str(Path(__file__).resolve().parents[2]))
+    owner, ready = proc.stdout.split()
+    assert ready == "2", proc.stderr
+    engine = docker.from_env()
+    deadline = time.monotonic() + 20
+    while engine.api.containers(all=True, filters={"label": f"prorl.sandbox.owner={owner}"}):
+        assert time.monotonic() < deadline, "containers of a dead service were left behind"
+        time.sleep(0.2)
