@@ -137,7 +137,7 @@ def _is_prose_letter(span: str, m: re.Match[str]) -> bool:
         return True
     if m.group(4).upper() in "AI":
         word = _NEXT_WORD.match(span, m.end())
-        return bool(word) and word.group(1) not in _LETTER_FOLLOWERS
+        return word is not None and word.group(1) not in _LETTER_FOLLOWERS
     return False
 
 
