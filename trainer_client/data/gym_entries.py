@@ -30,6 +30,24 @@ def entries(tasks: Sequence[str], n: int, seed: int, round_: int = 0) -> Iterato
             continue
         # some generators print progress (bf prints dots); keep our stdout for the command's own output
         with contextlib.redirect_stdout(sys.stderr):
-            dataset = reasoning_gym.create_dataset(task, seed=task_seed(seed, task, round_), size=count)
-            batch = [dataset[i] for i in range(count)]
+            batch = _draw(reasoning_gym, task, task_seed(seed, task, round_), count)
         yield from batch
+
+
+def _draw(reasoning_gym: Any, task: str, seed: int, count: int) -> list[dict[str, Any]]:
+    """``count`` entries of ``task``, skipping the ones its generator fails on.
+
+    Some upstream generators crash for some seeds (codeio json-dumps a sympy Integer); one bad entry
+    must not sink a 100k-record build, and the mix builder tops up whatever is missing."""
+    try:
+        dataset = reasoning_gym.create_dataset(task, seed=seed, size=count)
+    except Exception as exc:  # noqa: BLE001 - any upstream failure: report and go on
+        print(f"reasoning_gym {task}: generator failed ({type(exc).__name__}: {exc}); skipped", file=sys.stderr)
+        return []
+    out = []
+    for i in range(count):
+        try:
+            out.append(dataset[i])
+        except Exception as exc:  # noqa: BLE001
+            print(f"reasoning_gym {task}: entry {i} failed ({type(exc).__name__}: {exc}); skipped", file=sys.stderr)
+    return out

@@ -28,7 +28,7 @@ Generator = Callable[[int, int, int], list[Record]]
 
 # ProRL's 136k mix leaned on math and logic puzzles; these defaults follow that shape.
 DEFAULT_MIX: dict[str, float] = {"math": 0.25, "code": 0.15, "mcq": 0.15, "reasoning_gym": 0.35, "ifeval": 0.10}
-_MAX_ROUNDS = 4
+_MAX_ROUNDS = 8
 
 
 def generate_code(n: int, seed: int, round_: int = 0) -> list[Record]:
@@ -121,8 +121,8 @@ def _fill(domain: str, want: int, seed: int, seen: set[str], progress: Any) -> l
         missing = want - len(got)
         if missing <= 0:
             break
-        # ask for a little more than missing: some will be duplicates
-        for record in GENERATORS[domain](missing + missing // 10 + 1, seed, round_):
+        # ask for more than is missing: some will be duplicates (more so in later rounds)
+        for record in GENERATORS[domain](missing + missing // 10 + 1 if round_ == 0 else 2 * missing + 8, seed, round_):
             key = dedup_key(record)
             if key in seen:
                 continue

@@ -27,7 +27,8 @@ def _fmt(x: float, unit: str) -> str:
 
 
 def _kinematics(r: random.Random) -> Question:
-    a, t = r.randint(2, 12), r.randint(3, 15)
+    a, t = r.randint(4, 30) / 2, r.randint(3, 20)
+    a = int(a) if a == int(a) else a
     if r.random() < 0.5:
         return (f"A cart starts from rest and accelerates uniformly at {a} m/s² for {t} s. How far does it travel?",
                 0.5 * a * t * t, [a * t * t, a * t, 0.25 * a * t * t], "m", "physics")
@@ -56,7 +57,9 @@ def _energy(r: random.Random) -> Question:
 
 
 def _circuits(r: random.Random) -> Question:
-    v, res = r.choice([3, 6, 9, 12, 24, 120, 230]), r.choice([2, 4, 5, 8, 10, 20, 47, 100])
+    # E12 resistor values over three decades, any whole-volt supply up to 240 V
+    v, res = r.randint(1, 240), r.choice([10, 12, 15, 18, 22, 27, 33, 39, 47, 56, 68, 82]) * r.choice([0.1, 1, 10])
+    res = round(res, 1) if res < 10 else int(res)
     if r.random() < 0.5:
         return (f"A {res} Ω resistor is connected across a {v} V supply. What current flows?",
                 v / res, [v * res, res / v, v / res / 2], "A", "physics")
@@ -71,7 +74,7 @@ def _waves(r: random.Random) -> Question:
 
 
 def _half_life(r: random.Random) -> Question:
-    m0, h, k = r.choice([80, 100, 160, 200, 640]), r.randint(2, 30), r.randint(2, 5)
+    m0, h, k = 10 * r.randint(1, 100), r.randint(2, 30), r.randint(2, 5)
     return (f"A radioactive sample of {m0} g has a half-life of {h} days. How much remains after {h * k} days?",
             m0 / 2**k, [m0 / (2 * k), m0 / 2 ** (k + 1), m0 - m0 / 2**k], "g", "physics")
 
@@ -95,13 +98,14 @@ def _ideal_gas(r: random.Random) -> Question:
 
 
 def _ph(r: random.Random) -> Question:
-    k = r.randint(1, 6)
-    mantissa = r.choice([1, 2, 5])
+    k, mantissa = r.randint(1, 6), r.randint(10, 99) / 10
     conc = mantissa * 10.0**-k
     ph = -math.log10(conc)
-    return (f"What is the pH of a {mantissa} × 10^-{k} M solution of a strong monoprotic acid?",
-            ph, [14 - ph, float(k), -math.log(conc)] if mantissa != 1 else [14 - ph, ph + 1, -math.log(conc)],
-            "", "chemistry")
+    if r.random() < 0.5:
+        return (f"What is the pH of a {mantissa} × 10^-{k} M solution of a strong monoprotic acid?",
+                ph, [14 - ph, ph + 1, -math.log(conc)], "", "chemistry")
+    return (f"What is the pH at 25 °C of a {mantissa} × 10^-{k} M solution of a strong base with one hydroxide "
+            "per formula unit?", 14 - ph, [ph, 14 - ph + 1, -math.log(conc)], "", "chemistry")
 
 
 def _units(r: random.Random) -> Question:
