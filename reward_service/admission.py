@@ -19,10 +19,21 @@ _bearer = HTTPBearer(auto_error=False, description="`Authorization: Bearer <key>
 
 def require_api_key(request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(_bearer)) -> None:
     """401 unless auth is off or the bearer key matches one configured key (constant-time compare)."""
+    _check_key(request, credentials.credentials if credentials and credentials.scheme.lower() == "bearer" else "")
+
+
+def require_api_key_or_query(request: Request,
+                             credentials: HTTPAuthorizationCredentials | None = Depends(_bearer)) -> None:
+    """Like :func:`require_api_key`, also accepting ``?api_key=``: OpenRLHF cannot send headers, only a URL."""
+    bearer = credentials.credentials if credentials and credentials.scheme.lower() == "bearer" else ""
+    _check_key(request, bearer or request.query_params.get("api_key", ""))
+
+
+def _check_key(request: Request, key: str) -> None:
     keys: list[str] = request.app.state.settings.api_key_list
     if not keys:
         return
-    given = credentials.credentials.encode() if credentials and credentials.scheme.lower() == "bearer" else b""
+    given = key.encode()
     # Compare against every key (no early exit), so timing does not reveal which prefix matched.
     matched = False
     for key in keys:

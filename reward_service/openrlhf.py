@@ -6,6 +6,7 @@ OpenRLHF (``--remote_rm_url http://host:8000/openrlhf/reward --label_key label``
 carries the item as JSON: ``{"domain": "math", "reference": {"answer": "42"}, "options": {...}}``.
 
 OpenRLHF cannot mask a sample, so an item we could not judge gets reward 0 and ``extra_logs.usable`` 0.
+OpenRLHF sends no headers, so with ``PRORL_API_KEYS`` set the key goes in the URL: ``...?api_key=<key>``.
 """
 
 from __future__ import annotations
@@ -17,11 +18,11 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 
-from reward_service.admission import require_api_key
+from reward_service.admission import require_api_key_or_query
 from reward_service.schemas import OpenRLHFRequest, OpenRLHFResponse
 from verifiers.schemas import Item, Result
 
-router = APIRouter(prefix="/openrlhf", dependencies=[Depends(require_api_key)], tags=["compatibility"])
+router = APIRouter(prefix="/openrlhf", dependencies=[Depends(require_api_key_or_query)], tags=["compatibility"])
 
 
 def _response_text(query: str, prompt: str | None) -> str:

@@ -101,6 +101,9 @@ def test_auth_required_when_keys_configured() -> None:
         assert c.post("/v1/score", json=item, headers={"Authorization": "Bearer k-two"}).status_code == 200
         assert c.get("/v1/jobs/" + "0" * 32).status_code == 401
         assert c.post("/openrlhf/reward", json={"query": []}).status_code == 401
+        assert c.post("/openrlhf/reward?api_key=nope", json={"query": []}).status_code == 401
+        assert c.post("/openrlhf/reward?api_key=k-one", json={"query": []}).status_code == 200  # OpenRLHF: URL only
+        assert c.post("/v1/score?api_key=k-one", json=item).status_code == 401  # /v1 wants the header
         assert c.get("/healthz").status_code == 200  # probes and scrapes stay open
         assert c.get("/metrics").status_code == 200
 
