@@ -69,3 +69,16 @@ def test_text_prompt_style_writes_one_string_with_the_instructions(tmp_path: Pat
     for record in read_records(out):
         assert isinstance(record["prompt"], str)
         assert record["prompt"].startswith("Answer the multiple-choice question.") and "\nA) " in record["prompt"]
+
+
+def test_data_package_imports_without_torch_or_pyarrow() -> None:
+    """The trainer extra may be absent: data preparation must run on the core install."""
+    import subprocess
+    import sys
+
+    code = ("import sys\nfor m in ('torch', 'transformers', 'pyarrow'):\n    sys.modules[m] = None\n"
+            "import trainer_client.data.cli, trainer_client.data.mix, trainer_client.data.converters\n"
+            "print(trainer_client.data.cli.main(['build', '--out', sys.argv[1], '--size', '3', '--mix', 'mcq=1', '--quiet']))")
+    out = subprocess.run([sys.executable, "-c", code, "/dev/null"], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().splitlines()[-1] == "0"
