@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import anyio
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
@@ -133,7 +134,8 @@ async def readyz(request: Request) -> JSONResponse:
 
 @ops.get("/metrics", summary="Prometheus metrics (prorl_*)")
 async def prometheus_metrics() -> Response:
-    return Response(metrics.render(), media_type=CONTENT_TYPE_LATEST)
+    # On a thread: the rq executor reads queue depth from Redis, which must not block the event loop.
+    return Response(await anyio.to_thread.run_sync(metrics.render), media_type=CONTENT_TYPE_LATEST)
 
 
 def _error(status: int, message: str, detail: Any = None, headers: dict[str, str] | None = None) -> JSONResponse:

@@ -165,3 +165,11 @@ def test_openrlhf_reward_protocol(client: TestClient) -> None:
     out = client.post("/openrlhf/reward", json={"query": [boxed_prompt + " I refuse"], "prompts": [boxed_prompt],
                                                 "labels": [label]}).json()
     assert out["rewards"] == [0.0]
+
+
+def test_per_domain_deadlines_apply_to_items_without_their_own() -> None:
+    with _client(domain_timeouts={"probe": 0.5}) as c:
+        items = [{"id": 1, "domain": "probe", "response": "sleep:3", "reference": {"n": 1}},
+                 {"id": 2, "domain": "probe", "response": "sleep:1", "reference": {"n": 2}, "options": {"timeout_s": 5}}]
+        results = c.post("/v1/score", json={"items": items}).json()["results"]
+        assert [r["status"] for r in results] == ["timeout", "ok"]
