@@ -15,7 +15,7 @@ _COMMANDS: dict[str, tuple[str, str, str, str]] = {
     "serve": ("reward_service.cli", "serve_main", "service", "run the HTTP reward service"),
     "worker": ("reward_service.cli", "worker_main", "service", "run an RQ scoring worker"),
     "train": ("trainer_client.cli", "train_main", "trainer", "run the bundled ProRL GRPO trainer"),
-    "eval": ("trainer_client.cli", "eval_main", "trainer", "pass@k evaluation"),
+    "eval": ("trainer_client.evaluate", "main", "trainer", "pass@k evaluation (and --compare plots)"),
     "data": ("trainer_client.data.cli", "main", "", "build / convert training data"),
 }
 

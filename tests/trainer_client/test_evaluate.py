@@ -1,0 +1,57 @@
+"""`prorl eval`: samples scored through a real service give the expected pass@k; the CLI runs end to end."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from trainer_client.client import RewardClient
+from trainer_client.evaluate import main, score_samples, task_of
+from trainer_client.passk import pass_at_k
+from trainer_client.tiny_task import build_model, build_tokenizer, make_records
+
+
+def test_task_of_prefers_meta_then_gym_dataset_then_domain():
+    gym = make_records(1, seed=3)[0]
+    assert task_of(gym) == "chain_sum"
+    assert task_of({"domain": "math", "reference": {"answer": "1"}, "meta": {"task": "aime"}}) == "aime"
+    assert task_of({"domain": "math", "reference": {"answer": "1"}}) == "math"
+
+
+def test_pass_at_k_of_known_answers_through_the_service(reward_service_url):
+    records = make_records(4, seed=11)
+    gold = [r["reference"]["entry"]["answer"] for r in records]
+    wrong = [str(int(g) + 1) for g in gold]
+    correct_counts = [4, 1, 0, 2]
+    texts = [[f"<answer>{gold[i] if j < c else wrong[i]}</answer>" for j in range(4)]
+             for i, c in enumerate(correct_counts)]
+    samples, unjudged = score_samples(records, texts, RewardClient(reward_service_url))
+    assert unjudged == 0
+    assert [sum(s.correct for s in samples[i * 4:(i + 1) * 4]) for i in range(4)] == correct_counts
+    from trainer_client.passk import summarize
+
+    report = summarize(samples)
+    for k in (1, 2, 4):
+        expected = sum(pass_at_k(4, c, k) for c in correct_counts) / 4
+        assert report["tasks"]["chain_sum"]["pass_at_k"][str(k)] == pytest.approx(expected)
+
+
+def test_cli_generates_scores_and_compares(tmp_path, reward_service_url):
+    tokenizer = build_tokenizer()
+    model = build_model(tokenizer, hidden=32, layers=1)
+    model.save_pretrained(tmp_path / "model")
+    tokenizer.save_pretrained(tmp_path / "model")
+    data = tmp_path / "val.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in make_records(3, seed=5)))
+    out = tmp_path / "report.json"
+    args = ["--model", str(tmp_path / "model"), "--data", str(data), "--n", "4", "--max-tokens", "4",
+            "--service-url", reward_service_url, "--out", str(out), "--csv", str(tmp_path / "r.csv")]
+    assert main(args) == 0
+    report = json.loads(out.read_text())
+    assert report["n"] == 4 and report["ks"] == [1, 2, 4] and report["unjudged"] == 0
+    assert sum(p["n"] for p in report["problems"].values()) == 12
+    assert "chain_sum" in report["tasks"] and (tmp_path / "r.csv").read_text().startswith("scope,name,k")
+    png = tmp_path / "cmp.png"
+    assert main(["--compare", str(out), str(out), "--plot", str(png)]) == 0
+    assert png.stat().st_size > 0
