@@ -106,7 +106,7 @@ def constrained_response(response: str, args: dict[str, Any]) -> bool:
 
 
 def count_highlights(response: str) -> int:
-    """``*x*`` and ``**x**`` sections with non-blank content on one line (a bold section counts twice)."""
+    """``*x*`` and ``**x**`` sections with non-blank content on one line (Google counts each form once)."""
     single = sum(1 for match in _HIGHLIGHT.findall(response) if match.strip("*").strip())
     double = sum(1 for match in _DOUBLE_HIGHLIGHT.findall(response) if match[2:-2].strip())
     return single + double
