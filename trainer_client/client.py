@@ -189,15 +189,23 @@ class RewardClient:
         ]
 
     def _parse(self, response: httpx.Response, payload: list[dict[str, Any]]) -> list[Result]:
-        body = response.json()
+        try:
+            body = response.json()
+        except ValueError:  # a proxy's HTML page with a 200: nothing was judged, so it is retryable
+            body = None
         raw = body.get("results") if isinstance(body, dict) else None
         if not isinstance(raw, list) or len(raw) != len(payload):
             # A service that loses items is an infrastructure fault, never a silent reordering.
             got = len(raw) if isinstance(raw, list) else "no"
             return [Result.failed("infra_error", f"service returned {got} results for {len(payload)} items",
                                   p.get("id")) for p in payload]
-        self.versions = body.get("versions") or self.versions
-        return [Result.model_validate(r) for r in raw]
+        try:
+            results = [Result.model_validate(r) for r in raw]
+        except ValidationError as exc:
+            return [Result.failed("infra_error", f"service returned malformed results: {exc.errors()[0]['msg']}",
+                                  p.get("id")) for p in payload]
+        self.versions = body.get("versions") or self.versions  # type: ignore[union-attr]
+        return results
 
     def _backoff(self, attempt: int, retry_after: float | None) -> float:
         if retry_after is not None:
