@@ -125,14 +125,16 @@ def _render_body(spec: dict[str, dict[str, Any]], filler: _Filler, knobs: _Knobs
     if nth:
         first = groups[nth["nth_paragraph"] - 1]
         first[0] = f"{nth['first_word'].capitalize()} {first[0]}"
-    sections = spec.get("detectable_format:multiple_sections")
+    sections = spec.get("detectable_format:multiple_sections", {})
+    splitter, total = sections.get("section_spliter", ""), sections.get("num_sections", 0)
     paragraphs = []
     for p, group in enumerate(groups):
         lines = [group[0]]
         rest = group[1:]
-        own = [j for j in range(1, sections["num_sections"] + 1) if (j - 1) * count // sections["num_sections"] == p] if sections else []
+        # Section headers go after a paragraph's first line, so they never displace its first word.
+        own = [j for j in range(1, total + 1) if (j - 1) * count // total == p]
         for k, j in enumerate(own):
-            lines.append(f"{sections['section_spliter']} {j}")
+            lines.append(f"{splitter} {j}")
             share = rest[k::len(own)]
             if share:
                 lines.append(" ".join(share))
