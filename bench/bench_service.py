@@ -100,18 +100,23 @@ def overhead(items: list[dict[str, Any]], warm: list[dict[str, Any]], batch: int
                 score_batch(chunk, cache=None)
                 http.post("/v1/score", json={"items": chunk}).raise_for_status()
             local_s, http_s, mismatches = [], [], 0
-            for chunk in batches:
-                t0 = time.perf_counter()
-                local = score_batch(chunk, cache=None)
-                t1 = time.perf_counter()
-                response = http.post("/v1/score", json={"items": chunk})
-                t2 = time.perf_counter()
+            for index, chunk in enumerate(batches):
+                # Alternate which side goes first, so load from other processes drifts onto both equally.
+                order = ("local", "http") if index % 2 == 0 else ("http", "local")
+                timings: dict[str, float] = {}
+                for side in order:
+                    t0 = time.perf_counter()
+                    if side == "local":
+                        local = score_batch(chunk, cache=None)
+                    else:
+                        response = http.post("/v1/score", json={"items": chunk})
+                    timings[side] = time.perf_counter() - t0
                 response.raise_for_status()
                 remote = response.json()["results"]
                 mismatches += sum(a.reward != b["reward"] or a.status != b["status"]
                                   for a, b in zip(local, remote, strict=True))
-                local_s.append(t1 - t0)
-                http_s.append(t2 - t1)
+                local_s.append(timings["local"])
+                http_s.append(timings["http"])
     finally:
         stack.stop()
     per_item_ms = [(h - loc) * 1000 / len(b) for h, loc, b in zip(http_s, local_s, batches, strict=True)]
@@ -165,7 +170,10 @@ def main(argv: list[str] | None = None) -> int:
     domains: dict[str, int] = {}
     for item in items:
         domains[item["domain"]] = domains.get(item["domain"], 0) + 1
-    print(f"cores: {os.cpu_count()}  items: {len(items)}  mix: {domains}  batch: {args.batch}")
+    load = os.getloadavg()[0]
+    print(f"cores: {os.cpu_count()}  load average: {load:.1f}  items: {len(items)}  mix: {domains}  batch: {args.batch}")
+    if load > (os.cpu_count() or 1):
+        print("warning: the machine is busy with other work; timings are noisy")
 
     o = overhead(items, warm, args.batch, log_dir)
     print("\n| path | items/s | per-item overhead p50 | p99 |")

@@ -108,6 +108,8 @@ class RQExecutor(Executor):
                 return None
             total, chunks, done_items, done_chunks = (int(v or 0) for v in fields[:4])
             if done_chunks < chunks and time.monotonic() - self._last_reap.get(job_id, 0.0) >= 1.0:
+                if len(self._last_reap) > 10_000:  # abandoned polls: forget throttle entries, not jobs
+                    self._last_reap.clear()
                 self._last_reap[job_id] = time.monotonic()
                 deadline_passed = time.time() - float(fields[5] or 0) > self.settings.request_timeout_s
                 await anyio.to_thread.run_sync(self._reap, job_id, chunks, deadline_passed)
@@ -131,8 +133,8 @@ class RQExecutor(Executor):
         payload = [item.model_dump(mode="json") for item in with_deadlines(items, self.settings)]
         size = self.settings.chunk_size
         chunks = [payload[i:i + size] for i in range(0, len(payload), size)]
-        mapping: dict[str, str | int | float] = {"total": len(payload), "chunks": len(chunks), "done_items": 0, "done_chunks": 0,
-                                   "created": time.time(), "ttl": ttl_s}
+        mapping: dict[str, str | int | float] = {"total": len(payload), "chunks": len(chunks), "done_items": 0,
+                                                 "done_chunks": 0, "created": time.time(), "ttl": ttl_s}
         for index, chunk in enumerate(chunks):
             mapping[f"items:{index}"] = json.dumps(chunk)
             mapping[f"attempt:{index}"] = 1
@@ -231,6 +233,8 @@ class RQExecutor(Executor):
             metrics.CHUNKS_LOST.inc()
 
     def _collect(self, job_id: str, chunks: int, observe: bool) -> list[Result]:
+        if chunks == 0:
+            return []
         key = job_key(job_id)
         values = self._sync.hmget(key, [f"result:{i}" for i in range(chunks)] + [f"items:{i}" for i in range(chunks)])
         results: list[Result] = []
