@@ -3,7 +3,7 @@
     .venv/bin/python tests/golden/make_reasoning_gym_golden.py            # rewrite the file
     .venv/bin/python tests/golden/make_reasoning_gym_golden.py --check    # fail if it would change
 
-Deterministic (fixed seeds). Every expectation is the real scorer's value on the entry as
+Deterministic (fixed seeds, and PYTHONHASHSEED=0: some generators iterate over sets). Every expectation is the real scorer's value on the entry as
 reasoning_gym produced it (before JSON), except where ``verifiers.reasoning_gym.SCORER_FIXES``
 overrides a broken scorer; each case is also scored through ``verifiers.reasoning_gym`` on the JSON
 round-tripped entry and the script fails if the two disagree. Tasks with no single gold answer
@@ -17,6 +17,7 @@ import collections
 import contextlib
 import io
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,8 @@ from verifiers.schemas import ItemOptions
 SEED = 20251125
 OUT = Path(__file__).with_name("reasoning_gym.jsonl")
 WRONG_FALLBACKS = ("I do not know", "0", "False", "[]", "zzz")
+# Refuting another entry's integral takes sympy seconds (too close to the pool deadline on a busy CI box).
+CHEAP_WRONG_FIRST = frozenset({"intermediate_integration", "simple_integration"})
 
 
 def _solve_rush_hour(entry: dict[str, Any]) -> str:
@@ -133,7 +136,8 @@ def build() -> tuple[list[dict[str, Any]], dict[str, str]]:
         how = "the entry's own answer" if entry["answer"] is not None else "a solution built from the metadata"
         cases.append(_case(task, "gold", entry, gold, gold_reward, f"{how}; real scorer gives {gold_reward}"))
         others = [e["answer"] for e in entries[1:] if isinstance(e["answer"], str)]
-        for wrong in [*others, *WRONG_FALLBACKS]:
+        candidates = [*WRONG_FALLBACKS, *others] if task in CHEAP_WRONG_FIRST else [*others, *WRONG_FALLBACKS]
+        for wrong in candidates:
             if wrong != gold and _real_score(task, wrong, entry) < gold_reward:
                 break
         wrong_reward = _real_score(task, wrong, entry)
@@ -145,6 +149,8 @@ def build() -> tuple[list[dict[str, Any]], dict[str, str]]:
 
 
 def main() -> int:
+    if os.environ.get("PYTHONHASHSEED") != "0":  # some generators iterate over sets: pin str hashing
+        os.execve(sys.executable, [sys.executable, *sys.argv], {**os.environ, "PYTHONHASHSEED": "0"})
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="exit 1 if the committed file is out of date")
     args = parser.parse_args()
