@@ -235,3 +235,26 @@ def dedup_key(answer_text: str, reference: dict[str, Any], options: ItemOptions)
         return "\x00too_long"
     extraction = extract(answer_text)
     return "\x1f".join((extraction.source, extraction.prediction or "", "\x1e".join(extraction.others)))
+
+
+_WARM_UP_PAIRS = [
+    (r"3\sqrt{6}", r"\sqrt{54}"), (r"\frac{\pi}{4}", r"\frac{1}{4}\pi"), ("[1, 5)", r"\left[1,5\right)"),
+    (r"\begin{pmatrix} 1 & 2 \\ 3 & 4 \end{pmatrix}", r"\begin{bmatrix}1&2\\3&4\end{bmatrix}"),
+    (r"\{1, 2\}", r"\{2, 1\}"), ("x^2+1", "1+x^2"), (r"30^\circ", r"\frac{\pi}{6}"), (r"2\sqrt{2}", r"\sqrt{8}"),
+    (r"\frac{\sqrt{3}}{2}", r"\frac{1}{2}\sqrt{3}"), (r"(-\infty, 2]", r"x \le 2"), ("5\\%", "0.05"),
+    (r"e^{2}", r"e^2"), (r"\ln 2", r"\log 2"), ("y = 2x + 1", "2x+1"), (r"\frac{1}{3}", "0.333333"),
+]
+
+
+def warm_up() -> None:
+    """Prime latex2sympy's ANTLR caches and sympy's on typical answer shapes.
+
+    A fresh process pays tens of milliseconds for the first parse of each shape; a pool worker that
+    calls this once at start-up (and after each recycle) scores its first batch at full speed.
+    """
+    options = ItemOptions()
+    for gold, pred in _WARM_UP_PAIRS:
+        try:
+            score(f"\\boxed{{{pred}}}", {"answer": gold}, options)
+        except (InvalidReference, TimeoutError):
+            pass

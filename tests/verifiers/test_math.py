@@ -132,6 +132,23 @@ def test_stated_answer_without_box() -> None:
     assert reward("41", "Final answer: 42") == 0.0
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The final answer is $12$. I hope it is correct.", "12"),
+        ("**Final Answer:** 12", "12"),
+        ("Answer: 12", "12"),
+        ("so the answer is 12.", "12"),
+        ("Final answer\n$$12$$", "12"),
+        ("I answered 7 earlier. Later we find $x = 12$", "x = 12"),
+        ("The answers vary; we get $12$", "12"),
+        ("Answer: 3. Wait, no. Final answer: 12", "12"),
+    ],
+)
+def test_stated_answer_anchors(text: str, expected: str) -> None:
+    assert extract(text).prediction == expected
+
+
 def test_no_answer_scores_zero_with_reason() -> None:
     verdict = math_verifier.score("I could not solve it, but 42 is my favourite number", {"answer": "42"}, OPTIONS)
     assert (verdict.reward, verdict.details["reason"], verdict.details["extracted"]) == (0.0, "no_answer", None)
