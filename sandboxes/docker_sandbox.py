@@ -2,12 +2,12 @@
 
 The sandbox knows nothing about what it judges: it carries a program and test *inputs* in, and each
 test's outputs back (stdout, or the JSON return value of a call), one test at a time. After each test
-the caller's ``should_continue`` decides whether the next one runs, so a binary reward stops at the
-first failure while the comparison itself stays outside the container.
+the caller's ``should_continue`` decides whether the rest run, so a binary reward stops at the first
+failure while the comparison itself stays outside the container.
 
 Protocol with the in-container harness (deploy/sandbox/harness.py), over the container's attached
-stdin/stdout: a line with the job's byte length, the job JSON; one JSON line per test back; one byte
-per test (``n`` = next, ``q`` = stop).
+stdin/stdout: a line with the job's byte length, the job JSON; one JSON line per test back, without
+waiting for us; ``q`` from us stops it (the test in flight is killed).
 """
 
 from __future__ import annotations
@@ -25,13 +25,12 @@ from typing import Any, Literal, NoReturn
 import docker
 import docker.errors
 
-from sandboxes.limits import child_limits
+from sandboxes.limits import MIB, child_limits
 from sandboxes.pool import ContainerPool, SandboxUnavailable, WarmContainer, connect, engine_errors
 from sandboxes.settings import SandboxSettings
 
 log = logging.getLogger(__name__)
 
-_MAX_LINE = 64 * 1024 * 1024  # a harness line carries at most one test's capped output (plus JSON escaping)
 
 
 @dataclass
@@ -136,7 +135,8 @@ class DockerSandbox:
     ) -> RunReport:
         report = RunReport()
         sock = warm.sock
-        stream = _FrameReader(sock, deadline)
+        # A line carries one test's capped stdout; JSON escaping grows a byte to at most 6 ("\u0001").
+        stream = _FrameReader(sock, deadline, 6 * self.settings.limits.output_limit_mb * MIB + MIB)
         try:
             try:
                 sock.sendall(message)
@@ -156,9 +156,8 @@ class DockerSandbox:
                 report.tests.append(test)
                 if len(report.tests) >= total:
                     continue  # the harness says done next
-                go_on = should_continue(test)
-                sock.sendall(b"n" if go_on else b"q")
-                if not go_on:
+                if not should_continue(test):
+                    sock.sendall(b"q")  # the harness kills the test it already started and stops
                     report.ended = "stopped"
                     return report
         except _Deadline:
@@ -195,10 +194,11 @@ class _Deadline(Exception):
 class _FrameReader:
     """Reads Docker's multiplexed exec stream (8-byte frame headers) and yields stdout JSON lines."""
 
-    def __init__(self, sock: socket.socket, deadline: float) -> None:
-        self.sock, self.deadline = sock, deadline
+    def __init__(self, sock: socket.socket, deadline: float, max_line: int) -> None:
+        self.sock, self.deadline, self.max_line = sock, deadline, max_line
         self.buf = bytearray()  # undecoded frames
         self.out = bytearray()  # harness stdout not yet split into lines
+        self.scanned = 0  # bytes of self.out known to hold no newline
         self.err = bytearray()
 
     def _recv(self) -> bool:
@@ -229,15 +229,17 @@ class _FrameReader:
     def next_record(self) -> dict[str, Any] | None:
         """The next JSON line of the harness, or None at end of stream."""
         while True:
-            newline = self.out.find(b"\n")
+            newline = self.out.find(b"\n", self.scanned)  # never rescan: a line can be ~100 MB
             if newline >= 0:
                 line = bytes(self.out[:newline])
                 del self.out[: newline + 1]
+                self.scanned = 0
                 record = json.loads(line)
                 if not isinstance(record, dict):
                     raise ValueError("harness sent a non-object line")
                 return record
-            if len(self.out) > _MAX_LINE:
+            self.scanned = len(self.out)
+            if len(self.out) > self.max_line:
                 raise ValueError("harness line too long")
             if not self._recv():
                 if self.err:

@@ -44,7 +44,7 @@ class SandboxLimits:
     nofile: int = 256
     # Bytes of stdout (and of stderr) one test may produce: past it the program is killed and the
     # test fails, so a 512 MiB print neither fills the service's memory nor its network.
-    output_limit_mb: int = 16
+    output_limit_mb: int = 8
     # Per-test time limit when the reference gives none, and the largest one a reference may ask for.
     default_time_limit_s: float = 2.0
     max_time_limit_s: float = 30.0

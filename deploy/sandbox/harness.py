@@ -12,8 +12,9 @@ Protocol, over stdin/stdout:
   container, so there is nothing here for a program to find or forge towards.
 - For each test the harness forks a child that drops to uid 10001, runs the program with the input
   (stdin mode: as its stdin; call mode: as the argument list of ``fn_name``) and exits. The harness
-  writes one JSON line per test to its stdout, then reads one byte from stdin: ``n`` runs the next
-  test, anything else (or EOF) stops. The comparison happens outside, so the caller decides.
+  writes one JSON line per test to its stdout and goes straight on to the next test. The comparison
+  happens outside: when the caller has seen enough (a binary reward's first failure) it writes ``q``
+  (or closes stdin), and the harness kills the test in flight and stops. No round trip per test.
 - The child's stdout/stderr are pipes to the harness; its return value (call mode) travels over a
   separate pipe as JSON. The harness's own stdout is never inherited, and the child, being another
   uid without capabilities, cannot signal, trace or open the harness's file descriptors.
@@ -205,6 +206,7 @@ def _run_test(job, test_input):
         reader.sel.register(pidfd, selectors.EVENT_READ)
     except (AttributeError, OSError):  # old kernel or a runtime without pidfd (gVisor): poll instead
         pidfd = None
+    reader.sel.register(0, selectors.EVENT_READ)
     status, exited = None, None
     while exited is None and status is None:
         elapsed = time.monotonic() - start
@@ -214,7 +216,12 @@ def _run_test(job, test_input):
             break
         events = reader.sel.select(timeout=CPU_POLL_S if pidfd is not None else 0.005)
         for key, _ in events:
-            if key.fd != pidfd and reader.read(key.fd):
+            if key.fd == 0:
+                if _stop_requested():
+                    status = "stopped"
+                else:
+                    continue
+            elif key.fd != pidfd and reader.read(key.fd):
                 status = "output_limit"
         if pidfd is None or any(key.fd == pidfd for key, _ in events):
             # The child's exit ends the test even if a grandchild keeps the pipes open.
@@ -226,10 +233,14 @@ def _run_test(job, test_input):
         _, wstatus, usage = os.wait4(pid, 0)
         exited = (wstatus, usage)
     wall = time.monotonic() - start
+    reader.sel.unregister(0)
     if pidfd is not None:
         reader.sel.unregister(pidfd)
         os.close(pidfd)
     _kill_all_but_me()  # whatever the program left behind (daemons, fork bombs) dies before the next test
+    if status == "stopped":
+        reader.close()
+        return None
     if status is None and reader.drain():
         status = "output_limit"
     reader.close()
@@ -339,16 +350,34 @@ def main():
     size = _read_header(0)
     job = json.loads(_read_exact(0, size).decode("utf-8"))
     inputs = job["inputs"]
+    os.set_blocking(0, False)  # from now on stdin only carries the caller's "q"
     _emit({"ready": len(inputs)})
     for index, test_input in enumerate(inputs):
+        if _stop_requested():
+            return
         record = _run_test(job, test_input)
+        if record is None:
+            return  # stopped mid-test
         record["i"] = index
         _emit(record)
-        if index + 1 < len(inputs):
-            command = os.read(0, 1)
-            if command != b"n":
-                break
     _emit({"done": True})
+
+
+_STOP = []
+
+
+def _stop_requested():
+    """True once the caller wrote "q" or closed stdin (it has seen enough, or it went away)."""
+    if not _STOP:
+        try:
+            data = os.read(0, 64)
+            if not data or b"q" in data:
+                _STOP.append(True)
+        except BlockingIOError:
+            pass
+        except OSError:
+            _STOP.append(True)
+    return bool(_STOP)
 
 
 if __name__ == "__main__":
