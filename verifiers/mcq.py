@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -164,11 +163,8 @@ def _letters_at(span: str) -> tuple[list[str], int]:
         if closing and not _ABBREVIATION.match(span, pos):
             pos = closing.end()
         conn = _CONNECTOR.match(span, pos)
-        if not conn or not _TOKEN.match(span, conn.end()):
-            break
-        nxt = _TOKEN.match(span, conn.end())
-        if nxt is None or _is_prose_letter(span, nxt):
-            break
+        if conn is None or _prose_at(span, conn.end()):
+            break  # the list ends unless a connector leads to another letter
         pos = conn.end()
     return letters, pos
 
@@ -354,7 +350,3 @@ def dedup_key(answer_text: str, reference: dict[str, Any], options: ItemOptions)
         return "invalid-reference"
     return f"{letter}|{how}"
 
-
-def letters_for(choices: Sequence[str] | None) -> str:
-    """The option letters a reference with these choices allows (A-J without choices)."""
-    return _NO_CHOICES_LETTERS if choices is None else _ALPHABET[: len(choices)]
