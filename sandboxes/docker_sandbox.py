@@ -102,10 +102,11 @@ class DockerSandbox:
         """
         limits = self.settings.limits
         limit_s = limits.time_limit_s(time_limit_s)
-        job = {"code": code, "mode": "call" if fn_name else "stdin", "fn_name": fn_name, "inputs": list(inputs)}
+        tests = list(inputs)
+        job = {"code": code, "mode": "call" if fn_name else "stdin", "fn_name": fn_name, "inputs": tests}
         job.update(child_limits(limits, limit_s, memory_mb))
         payload = json.dumps(job, separators=(",", ":")).encode()
-        budget = limits.outer_deadline_s(limit_s, len(job["inputs"]))
+        budget = limits.outer_deadline_s(limit_s, len(tests))
         asked = time.monotonic()
         with self._slots:
             return self._run_job(payload, budget, should_continue, asked)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field, fields
+from typing import Any
 
 from sandboxes.limits import SandboxLimits
 
@@ -45,8 +46,8 @@ class SandboxSettings:
         return cls(**values, limits=SandboxLimits(**limit_values))
 
 
-def _read(kind: type, env: dict[str, str], skip: frozenset[str] | set[str] = frozenset()) -> dict[str, object]:
-    values: dict[str, object] = {}
+def _read(kind: type, env: dict[str, str], skip: frozenset[str] | set[str] = frozenset()) -> dict[str, Any]:
+    values: dict[str, Any] = {}
     defaults = kind()
     for f in fields(kind):
         if f.name in skip:

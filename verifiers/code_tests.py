@@ -42,6 +42,8 @@ def parse_reference(reference: dict[str, Any]) -> TestSuite:
         except ValueError:
             raise InvalidReference("code reference 'tests' is a string that is not JSON") from None
     fn_name = reference.get("fn_name")
+    inputs: Any
+    outputs: Any
     if isinstance(tests, list):
         inputs, outputs, fn_name = _from_livecodebench(tests, fn_name or _lcb_func_name(reference))
     elif isinstance(tests, dict):
