@@ -29,8 +29,10 @@ _THOUSANDS = re.compile(r"^-?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
 _VARIABLE = re.compile(r"^(?P<var>[a-zA-Z])\s*=\s*(?P<rest>.+)$")
 _DEGREES = re.compile(r"\^\s*(?:\\circ|\{\\circ\})$")
 _TEXT_UNIT = re.compile(r"\s*\\(?:text|mbox|mathrm)\{\s*[a-zA-Z][a-zA-Z .]*\}$")
-_NOISE = re.compile(r"\\[,;:! ]|\\left|\\right|\s+")
+_NOISE = re.compile(r"(?<!\\)\\[,;:! ]|\\left|\\right")  # plain spaces stay: `\pi r` is not `\pir`
+_SPACES = re.compile(r"\s+")
 _SPACED_DIGITS = re.compile(r"\d\s+\d")
+_MATRIX = re.compile(r"^\\begin\{([pb]?matrix)\}(?P<body>.*)\\end\{\1\}$", re.DOTALL)  # not vmatrix: a determinant
 _OPEN = {"(": "(", "[": "[", "\\{": "{"}
 _CLOSE = {")": ")", "]": "]", "\\}": "}"}
 
@@ -39,19 +41,20 @@ _CLOSE = {")": ")", "]": "]", "\\}": "}"}
 class Value:
     """A numeric or polynomial answer: one value, or a bracketed/bare list of values."""
 
-    kind: str  # "scalar" | "seq" (parenthesised or bracketed) | "set" (braces) | "list" (bare commas)
+    kind: str  # "scalar" | "seq" (parenthesised or bracketed) | "set" (braces) | "list" (bare commas) | "matrix"
     items: tuple[Exact, ...]
     exact: bool  # no decimal point anywhere: unequal values are certainly unequal
-    brackets: str = ""  # for "seq": opening + closing bracket, e.g. "[)"
+    brackets: str = ""  # for "seq": opening + closing bracket, e.g. "[)"; for "matrix": its shape, e.g. "2x2"
     var: str | None = None  # `x = 3` -> "x"
 
 
 def _scalar(text: str) -> tuple[Exact, bool] | None:
     """One number or polynomial in canonical form, and whether it is exact (no decimals)."""
-    if _THOUSANDS.match(text):
-        text = text.replace(",", "")
+    compact = _SPACES.sub("", text)
+    if _THOUSANDS.match(compact):
+        compact = compact.replace(",", "")
     for form in _SCALAR_FORMS:
-        match = form.match(text)
+        match = form.match(compact)
         if match is None:
             continue
         groups = match.groupdict()
@@ -78,13 +81,16 @@ def read(latex: str) -> Value | None:
     """The numeric value of a cleaned answer string, or None when it is not a plain numeric shape."""
     if len(latex) > 200 or _SPACED_DIGITS.search(latex):
         return None  # `2 3` is not 23; let math-verify read it
-    s = _NOISE.sub("", latex.replace("\\dfrac", "\\frac").replace("\\tfrac", "\\frac"))
+    s = _NOISE.sub("", latex.replace("\\dfrac", "\\frac").replace("\\tfrac", "\\frac")).strip()
     var = None
     assignment = _VARIABLE.match(s)
     if assignment is not None:
-        var, s = assignment.group("var"), assignment.group("rest")
+        var, s = assignment.group("var"), assignment.group("rest").strip()
     s = _DEGREES.sub("", s)
     s = _TEXT_UNIT.sub("", s)
+    matrix = _MATRIX.match(s)
+    if matrix is not None:
+        return _matrix(matrix.group("body"), var)
     single = _scalar(s)
     if single is not None:
         return Value("scalar", (single[0],), single[1], var=var)
@@ -93,7 +99,7 @@ def read(latex: str) -> Value | None:
         if s.startswith(opening):
             for closing, close_name in _CLOSE.items():
                 if s.endswith(closing) and len(s) > len(opening) + len(closing):
-                    body = s[len(opening): -len(closing)]
+                    body = s[len(opening): -len(closing)].strip()
                     kind = "set" if open_name == "{" else "seq"
                     brackets = open_name + close_name
                     break
@@ -103,10 +109,23 @@ def read(latex: str) -> Value | None:
     parts = body.split(",")
     if len(parts) < 2:
         return None
-    values = [_scalar(part) for part in parts]
+    values = [_scalar(part.strip()) for part in parts]
     if any(v is None for v in values):
         return None
     return Value(kind, tuple(v[0] for v in values if v), all(v[1] for v in values if v), brackets, var)
+
+
+def _matrix(body: str, var: str | None) -> Value | None:
+    rows = [row.split("&") for row in body.strip().split("\\\\")]
+    if rows and rows[-1] == [""]:
+        rows.pop()  # a trailing `\\` before `\end`
+    if not rows or len({len(row) for row in rows}) != 1:
+        return None
+    cells = [_scalar(cell.strip()) for row in rows for cell in row]
+    if any(cell is None for cell in cells):
+        return None
+    return Value("matrix", tuple(c[0] for c in cells if c), all(c[1] for c in cells if c),
+                 f"{len(rows)}x{len(rows[0])}", var)
 
 
 def same(gold: Value, pred: Value) -> bool | None:
@@ -114,6 +133,14 @@ def same(gold: Value, pred: Value) -> bool | None:
     if gold.var and pred.var and gold.var != pred.var:
         return None
     exact = gold.exact and pred.exact
+    if gold.kind == "matrix" or pred.kind == "matrix":
+        if gold.kind != pred.kind:
+            return None  # a vector against a tuple: math-verify's rules
+        if gold.brackets != pred.brackets:
+            return False
+        if gold.items == pred.items:
+            return True
+        return False if exact else None
     if gold.kind == "scalar" or pred.kind == "scalar":
         if gold.kind != pred.kind:
             return False if len(gold.items) > 1 or len(pred.items) > 1 else None

@@ -1,10 +1,13 @@
 """Exact polynomial arithmetic on short LaTeX answers, so `(x+7)(x+1)` = `x^2+8x+7` needs no sympy.
 
-A tiny recursive-descent reader for the answers that are polynomials with rational coefficients:
-numbers, single-letter variables, ``+ - * \\cdot \\times``, implicit multiplication, ``/`` and
-``\\frac`` by a constant, parentheses and non-negative integer powers. It expands to a canonical
-dict of monomials, so equality is exact (no sampling, nothing a policy could aim at). Anything
-outside that grammar, or that would expand too far, returns ``None`` and goes to sympy.
+A tiny recursive-descent reader for answers that are polynomials over Q(sqrt(2), sqrt(3), ..., pi):
+numbers, single-letter variables, ``\\pi``, ``\\sqrt`` of a positive integer, ``+ - * \\cdot
+\\times``, implicit multiplication, ``/`` and ``\\frac`` by a rational constant, parentheses and
+non-negative integer powers. It expands to a canonical dict of monomials in which every square root
+is reduced to ``k * sqrt(m)`` with ``m`` square-free. Square roots of distinct square-free integers
+are linearly independent over Q and pi is transcendental, so two expressions are equal exactly when
+their canonical forms are (no sampling, nothing a policy could aim at). Anything outside that
+grammar, or that would expand too far, returns ``None`` and goes to sympy.
 """
 
 from __future__ import annotations
@@ -19,7 +22,12 @@ MAX_TERMS = 200
 MAX_POWER = 30
 MAX_DIGITS = 40
 
-_TOKEN = re.compile(r"\s*(?:(\d+(?:\.\d+)?)|\\frac|\\cdot|\\times|([a-df-hj-zA-DF-HJ-Z])|([-+*/^(){}]))")
+_TOKEN = re.compile(
+    r"\s*(?:(\d+(?:\.\d+)?)|\\frac|\\cdot|\\times|\\pi(?![a-zA-Z])|\\sqrt(?!\s*\[)|([a-df-hj-zA-DF-HJ-Z])|([-+*/^(){}]))"
+)
+_PI = "\\pi"
+_ROOT = "\u221a"  # a monomial variable "√m" stands for sqrt(m), m square-free
+MAX_RADICAND = 10**6
 _CONSTANT: Monomial = ()
 
 
@@ -56,6 +64,37 @@ def _add(a: Poly, b: Poly, sign: int = 1) -> Poly:
     return out
 
 
+def _squarefree(n: int) -> tuple[int, int]:
+    """n = k^2 * m with m square-free; returns (k, m)."""
+    k, m, d = 1, 1, 2
+    while d * d <= n:
+        while n % (d * d) == 0:
+            n //= d * d
+            k *= d
+        if n % d == 0:
+            n //= d
+            m *= d
+        d += 1
+    return k, m * n
+
+
+def _monomial(powers: dict[str, int]) -> tuple[int, Monomial]:
+    """Reduce the square roots of a monomial: sqrt(a)^2 = a, sqrt(a) * sqrt(b) = k * sqrt(m)."""
+    factor, radicand = 1, 1
+    for var in [v for v in powers if v.startswith(_ROOT)]:
+        base = int(var[len(_ROOT):])
+        power = powers.pop(var)
+        factor *= base ** (power // 2)
+        if power % 2:
+            radicand *= base
+    if radicand > 1:
+        k, m = _squarefree(radicand)
+        factor *= k
+        if m > 1:
+            powers[f"{_ROOT}{m}"] = 1
+    return factor, tuple(sorted(powers.items()))
+
+
 def _mul(a: Poly, b: Poly) -> Poly:
     out: Poly = {}
     for ma, ca in a.items():
@@ -63,8 +102,8 @@ def _mul(a: Poly, b: Poly) -> Poly:
             powers = dict(ma)
             for var, power in mb:
                 powers[var] = powers.get(var, 0) + power
-            mono = tuple(sorted(powers.items()))
-            value = out.get(mono, Fraction(0)) + ca * cb
+            factor, mono = _monomial(powers)
+            value = out.get(mono, Fraction(0)) + ca * cb * factor
             if value:
                 out[mono] = value
             else:
@@ -118,7 +157,7 @@ class _Reader:
                 if not divisor:
                     raise _Unsupported("division by a non-constant or zero")
                 result = {m: c / divisor for m, c in result.items()}
-            elif token is not None and (token[0].isalnum() or token in ("(", "{", "\\frac")):
+            elif token is not None and (token[0].isalnum() or token in ("(", "{", "\\frac", _PI, "\\sqrt")):
                 result = _mul(result, self.factor())  # implicit multiplication: 2x, x(x+1)
             else:
                 return result
@@ -155,8 +194,14 @@ class _Reader:
             self.decimal = self.decimal or "." in token
             value = Fraction(token)
             return {_CONSTANT: value} if value else {}
-        if token.isalpha():
+        if token.isalpha() or token == _PI:
             return {((token, 1),): Fraction(1)}
+        if token == "\\sqrt":
+            radicand = _constant(self.group())
+            if radicand is None or radicand < 0 or radicand.denominator != 1 or radicand > MAX_RADICAND:
+                raise _Unsupported("square root of something other than a natural number")
+            factor, mono = _monomial({f"{_ROOT}{radicand.numerator}": 1}) if radicand else (0, ())
+            return {mono: Fraction(factor)} if factor else {}
         if token in ("(", "{"):
             inner = self.expr()
             self.take(")" if token == "(" else "}")

@@ -21,6 +21,14 @@ PAIRS = [
     ("(x+7)(x+1)", "x^2+8x+7"), ("(x+7)(x+1)", "x^2+8x+8"), ("x^2+2x+1", "(x+1)^2"), (r"\frac{x}{2}", "0.5x"),
     ("2x+1", "1+2x"), ("x(x+1)", "x^2+x"), ("(x-1)^3", "x^3-3x^2+3x-1"), ("3x", "3y"), ("2+3", "5"),
     ("(2x, 3)", "(2x, 3)"), (r"\{x, 2\}", r"\{2, x\}"), (r"3\sqrt{6}", r"\sqrt{54}"), (r"\pi", "3.14159"),
+    (r"3\sqrt{6}", r"3\sqrt{5}"), (r"2\sqrt{3}", r"\sqrt{12}"), (r"\frac{\sqrt{3}}{2}", r"\frac{1}{2}\sqrt{3}"),
+    (r"\sqrt{2}\sqrt{3}", r"\sqrt{6}"), (r"(1+\sqrt{2})^2", r"3+2\sqrt{2}"), (r"\sqrt{11}", r"\sqrt 11"),
+    (r"\frac{7\pi}{11}", r"\frac{7}{11}\pi"), (r"\frac{7\pi}{11}", r"\frac{11\pi}{7}"), (r"\pi r^2", r"r^2 \pi"),
+    (r"\sqrt{8}", r"2\sqrt{2}"), (r"\sqrt{2}", "1.414214"), (r"2\pi", r"\pi"),
+    (r"\begin{pmatrix} 1 & 2 \\ 3 & 4 \end{pmatrix}", r"\begin{bmatrix}1&2\\3&4\end{bmatrix}"),
+    (r"\begin{pmatrix} 1 & 2 \\ 3 & 4 \end{pmatrix}", r"\begin{pmatrix}1&3\\2&4\end{pmatrix}"),
+    (r"\begin{pmatrix} 1 \\ -2 \end{pmatrix}", r"\begin{pmatrix}1 & -2\end{pmatrix}"),
+    (r"\begin{pmatrix} \frac{1}{2} \\ \sqrt{2} \end{pmatrix}", r"\begin{pmatrix}0.5 \\ \sqrt{2}\end{pmatrix}"),
 ]
 
 
@@ -37,11 +45,11 @@ def test_fast_path_agrees_with_math_verify_when_it_decides(gold: str, pred: str)
 def test_fast_path_decides_the_common_shapes() -> None:
     decided = [(g, p) for g, p in PAIRS if (a := numeric.read(g)) and (b := numeric.read(p))
                and numeric.same(a, b) is not None]
-    assert len(decided) >= 28, "the fast path should cover integers, fractions, tuples, sets, polynomials"
+    assert len(decided) >= 38, "the fast path should cover integers, fractions, radicals, pi, tuples, sets, polynomials"
 
 
 def test_fast_path_refuses_what_it_cannot_read() -> None:
-    for text in (r"3\sqrt{6}", r"\pi", r"\begin{pmatrix}1\\2\end{pmatrix}", "5\\%", "10 cm", "xy", "2 3", r"\frac{2}{x}",
+    for text in (r"\sqrt{x}", r"\sqrt[3]{2}", r"\sqrt{-4}", r"e^{2}", r"\begin{vmatrix}1&2\\3&4\end{vmatrix}", "5\\%", "10 cm", "xy", "2 3", r"\frac{2}{x}",
                  "(" * 300 + "1" + ")" * 300):
         assert numeric.read(text) is None, text
 
