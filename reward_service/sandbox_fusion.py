@@ -1,0 +1,211 @@
+"""SandboxFusion-compatible code execution: ``POST /run_code``.
+
+Users who run SandboxFusion beside verl or with the ``sandbox-fusion`` client switch to prorl by
+changing a URL. Request and response follow SandboxFusion's ``sandbox/server/sandbox_api.py``:
+``status`` is Success (everything ran and exited 0), Failed (non-zero exit or time limit) or
+SandboxError (the sandbox itself failed; the client retries it and verl never learns from it).
+
+Programs run on the code verifier's warm pool of hardened containers (``verifiers.code.get_sandbox``:
+one pool per process, shared with ``/v1/score``), behind the service's auth, body cap, in-flight cap
+and metrics. Only Python runs; other SandboxFusion languages answer SandboxError "unsupported
+language", and names SandboxFusion does not know answer 422, as SandboxFusion itself does.
+``files`` and ``fetch_files`` are supported through a wrapper program (see :mod:`run_code_program`).
+
+SandboxFusion clients send no ``Authorization`` header, so with ``PRORL_API_KEYS`` set the key may
+also travel as URL credentials (``http://prorl:KEY@host:8000``, which ``requests`` turns into Basic
+auth) or as ``?api_key=KEY`` (verl posts to the full URL it is given).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import time
+from typing import Literal
+
+import anyio
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBasic, HTTPBasicCredentials, HTTPBearer
+from prometheus_client import Counter, Histogram
+from pydantic import BaseModel, Field, field_validator
+
+from reward_service import metrics
+from reward_service.admission import InflightLimiter, require_api_key_or_query
+from reward_service.run_code_program import FetchedOutput, split_fetched, wrap_program
+from sandboxes import RunReport, SandboxUnavailable
+from verifiers.base import InfraError
+
+# Every language SandboxFusion's API accepts (its `Language` literal), plus "python3".
+SANDBOX_FUSION_LANGUAGES = (
+    "python", "python2", "cpp", "nodejs", "go", "go_test", "java", "php", "csharp", "bash", "typescript", "sql",
+    "rust", "cuda", "lua", "R", "perl", "D_ut", "ruby", "scala", "julia", "pytest", "junit", "kotlin_script", "jest",
+    "verilog", "python_gpu", "lean", "swift", "racket", "gtest", "react",
+)
+PYTHON_LANGUAGES = ("python", "python3")
+
+RUN_CODE_REQUESTS = Counter("prorl_run_code_requests", "/run_code requests answered, by SandboxFusion status.",
+                            ["status"], registry=metrics.REGISTRY)
+RUN_CODE_SECONDS = Histogram(
+    "prorl_run_code_seconds", "/run_code time from admission to answer (waiting for a sandbox included).",
+    registry=metrics.REGISTRY, buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120),
+)
+
+_bearer = HTTPBearer(auto_error=False)
+_basic = HTTPBasic(auto_error=False)
+
+
+def require_key_any_form(request: Request,
+                         bearer: HTTPAuthorizationCredentials | None = Depends(_bearer),
+                         basic: HTTPBasicCredentials | None = Depends(_basic)) -> None:
+    """The service's key check, accepting the key as Bearer, as a Basic password, or as ``?api_key=``."""
+    if bearer is None and basic is not None and basic.password:
+        bearer = HTTPAuthorizationCredentials(scheme="Bearer", credentials=basic.password)
+    require_api_key_or_query(request, bearer)
+
+
+router = APIRouter(dependencies=[Depends(require_key_any_form)], tags=["compatibility"])
+
+
+class RunCodeRequest(BaseModel):
+    """SandboxFusion's ``RunCodeRequest`` (``args`` is pytest-only there and ignored here)."""
+
+    compile_timeout: float = Field(10, description="Ignored for Python (nothing to compile).")
+    run_timeout: float = Field(10, gt=0, description="Seconds the program may run: its CPU-time limit, with "
+                               "wall-clock backstops; clamped to PRORL_SANDBOX_MAX_TIME_LIMIT_S.")
+    memory_limit_MB: int = Field(-1, description="Memory cap in MB; -1 = the sandbox default "
+                                 "(PRORL_SANDBOX_MEMORY_MB), never above it.")
+    code: str = Field(description="The program.")
+    stdin: str | None = Field(None, description="Standard input of the program.")
+    language: str = Field(description="python / python3; other SandboxFusion languages answer SandboxError.")
+    files: dict[str, str | None] = Field(default_factory=dict,
+                                         description="Path (relative to the working dir) -> base64 content, "
+                                         "written before the program starts.")
+    fetch_files: list[str] = Field(default_factory=list, description="Paths to return (base64) after the run.")
+    args: list[str] = Field(default_factory=list, description="SandboxFusion pytest arguments; ignored.")
+
+    @field_validator("language")
+    @classmethod
+    def _known_language(cls, value: str) -> str:
+        if value not in SANDBOX_FUSION_LANGUAGES and value not in PYTHON_LANGUAGES:
+            raise ValueError(f"unknown language {value!r}; SandboxFusion languages: {', '.join(SANDBOX_FUSION_LANGUAGES)}")
+        return value
+
+
+class CommandRunResult(BaseModel):
+    """One command's outcome, as SandboxFusion reports it."""
+
+    status: Literal["Finished", "Error", "TimeLimitExceeded"]
+    execution_time: float | None = None
+    cpu_time: float | None = None
+    return_code: int | None = None
+    stdout: str | None = None
+    stderr: str | None = None
+
+
+class RunCodeResponse(BaseModel):
+    """SandboxFusion's ``RunCodeResponse``."""
+
+    status: Literal["Success", "Failed", "SandboxError"]
+    message: str = ""
+    compile_result: CommandRunResult | None = None
+    run_result: CommandRunResult | None = None
+    executor_pod_name: str | None = None
+    files: dict[str, str] = Field(default_factory=dict)
+
+
+def _sandbox_error(message: str) -> RunCodeResponse:
+    return RunCodeResponse(status="SandboxError", message=message)
+
+
+def _decode_files(files: dict[str, str | None]) -> dict[str, bytes] | str:
+    """The input files as bytes, or why they cannot be used. None values are skipped, as SandboxFusion does."""
+    out: dict[str, bytes] = {}
+    for path, content in files.items():
+        if content is None or "IGNORE_THIS_FILE" in path:
+            continue
+        try:
+            out[path] = base64.b64decode(content, validate=True)
+        except (binascii.Error, ValueError):
+            return f"files[{path!r}] is not valid base64"
+    return out
+
+
+def response_from_report(report: RunReport, fetched: FetchedOutput | None) -> RunCodeResponse:
+    """Map one harness run onto SandboxFusion's statuses (see the module docstring)."""
+    if not report.tests:  # the outer wall-clock deadline killed the container before the test reported
+        run = CommandRunResult(status="TimeLimitExceeded", execution_time=round(report.wall_s, 4), stdout="", stderr="")
+        return RunCodeResponse(status="Failed", run_result=run)
+    test = report.tests[0]
+    stdout = test.stdout or ""
+    files: dict[str, str] = {}
+    if fetched is not None:
+        stdout, files = split_fetched(stdout, fetched)
+    stderr = test.stderr
+    if test.status == "timeout":
+        run = CommandRunResult(status="TimeLimitExceeded", execution_time=test.wall_s, cpu_time=test.cpu_s,
+                               stdout=stdout, stderr=stderr)
+        return RunCodeResponse(status="Failed", run_result=run, files=files)
+    if test.status not in ("exited", "signal", "output_limit"):
+        return _sandbox_error(f"sandbox harness reported {test.status!r}")
+    # A signal death reads as a negative return code, as Python's subprocess (and SandboxFusion) report it.
+    return_code = test.exit_code if test.exit_code is not None else -(test.signal or 9)
+    if test.status == "output_limit":
+        stderr += "\n[prorl] killed: stdout or stderr went over PRORL_SANDBOX_OUTPUT_LIMIT_MB\n"
+    run = CommandRunResult(status="Finished", execution_time=test.wall_s, cpu_time=test.cpu_s,
+                           return_code=return_code, stdout=stdout, stderr=stderr)
+    return RunCodeResponse(status="Success" if return_code == 0 else "Failed", run_result=run, files=files)
+
+
+def run_blocking(body: RunCodeRequest) -> RunCodeResponse:
+    """Run one request on the shared sandbox (blocking: call it on a worker thread)."""
+    from verifiers.code import get_sandbox
+
+    if body.language not in PYTHON_LANGUAGES:
+        return _sandbox_error(f"unsupported language {body.language!r}: this prorl service runs "
+                              f"{' / '.join(PYTHON_LANGUAGES)} only")
+    files = _decode_files(body.files)
+    if isinstance(files, str):
+        return _sandbox_error(files)
+    code, fetched = wrap_program(body.code, files, body.fetch_files)
+    try:
+        sandbox = get_sandbox()
+        report = sandbox.run(code, [body.stdin or ""], time_limit_s=body.run_timeout,
+                             memory_mb=body.memory_limit_MB if body.memory_limit_MB > 0 else None)
+    except (InfraError, SandboxUnavailable) as exc:
+        return _sandbox_error(f"code sandbox unavailable: {exc}")
+    return response_from_report(report, fetched)
+
+
+def _runner_limit(request: Request) -> anyio.CapacityLimiter:
+    """Threads for /run_code, so waiting programs queue here and never take /v1/score's worker threads.
+
+    Sized to the sandbox's own concurrency plus a few that wait for a warm container; created on first
+    use because an anyio limiter belongs to the running event loop.
+    """
+    state = request.app.state
+    limit = getattr(state, "run_code_threads", None)
+    if limit is None:
+        from sandboxes import SandboxSettings
+
+        limit = state.run_code_threads = anyio.CapacityLimiter(SandboxSettings.from_env().max_concurrent + 2)
+    return limit
+
+
+@router.post("/run_code", response_model=RunCodeResponse, summary="SandboxFusion-compatible code execution")
+async def run_code(body: RunCodeRequest, request: Request) -> Response:
+    from reward_service.app import json_response
+
+    started = time.perf_counter()
+    limiter: InflightLimiter = request.app.state.limiter
+    request.state.items = 1
+    limiter.acquire(1, await request.app.state.executor.backlog_items())
+    try:
+        answer = await anyio.to_thread.run_sync(run_blocking, body, limiter=_runner_limit(request))
+    finally:
+        limiter.release(1)
+    RUN_CODE_REQUESTS.labels(answer.status).inc()
+    RUN_CODE_SECONDS.observe(time.perf_counter() - started)
+    return json_response(answer)
+
+
