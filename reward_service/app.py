@@ -202,8 +202,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(ServiceMiddleware, max_body_bytes=settings.max_body_bytes)
     _install_error_handlers(app, settings)
     from reward_service.openrlhf import router as openrlhf_router
+    from reward_service.sandbox_fusion import router as run_code_router
 
     app.include_router(v1)
     app.include_router(openrlhf_router)
+    app.include_router(run_code_router)
     app.include_router(ops)
     return app
