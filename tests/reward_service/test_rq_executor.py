@@ -68,6 +68,8 @@ def test_rq_and_embedded_give_identical_results(reward_service_url: str, rq_stac
     assert ready["executor"] == "rq" and ready["workers"] >= 2
     metrics = httpx.get(rq_stack.url + "/metrics").text
     assert "prorl_queue_depth" in metrics and "prorl_rq_workers 2.0" in metrics
+    assert post(rq_stack.url, "/v1/score", {"items": []}).json()["results"] == []
+    assert wait_job(rq_stack.url, post(rq_stack.url, "/v1/jobs", {"items": []}).json()["job_id"])["results"] == []
 
 
 def test_rq_jobs_report_progress_and_any_replica_can_answer(rq_stack: ServiceStack, service_factory: Any) -> None:
