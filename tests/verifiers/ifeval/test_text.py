@@ -68,3 +68,30 @@ def test_shortcut_bounds_hold(seed: int) -> None:
         low, high = _text.capital_word_bounds(text)
         capitals = sum(1 for token in _text.word_tokens(text) if token.isupper())
         assert low <= capitals <= high, (text, low, capitals, high)
+
+
+def test_scoring_needs_no_nltk_data_and_no_network(tmp_path) -> None:
+    # Air-gapped clusters have no nltk_data: Punkt comes from the punkt package, tokens from NLTK's regexes.
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "import socket\n"
+        "def _no_network(*a, **k):\n"
+        "    raise RuntimeError('network access attempted')\n"
+        "socket.socket.connect = _no_network\n"
+        "socket.create_connection = _no_network\n"
+        "from verifiers.ifeval import score\n"
+        "from verifiers.schemas import ItemOptions\n"
+        "ref = {'prompt': 'p', 'instruction_id_list': ['change_case:capital_word_frequency',"
+        " 'length_constraints:number_sentences', 'language:response_language'],"
+        " 'kwargs': [{'capital_frequency': 2, 'capital_relation': 'at least'},"
+        " {'num_sentences': 2, 'relation': 'at least'}, {'language': 'en'}]}\n"
+        "v = score(\"I DON'T know. It is a fine day for a walk.\", ref, ItemOptions())\n"
+        "print(v.reward)\n"
+    )
+    env = dict(os.environ, NLTK_DATA=str(tmp_path / "no-nltk-data"), HOME=str(tmp_path))
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "1.0"
