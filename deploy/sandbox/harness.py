@@ -106,9 +106,9 @@ def _child(job, test_input, fds):
         os.chdir("/sandbox")
         os.environ.clear()
         os.environ.update(CHILD_ENV)
-        sys.stdin = open(0, closefd=False)
-        sys.stdout = open(1, "w", closefd=False)
-        sys.stderr = open(2, "w", closefd=False, buffering=1)
+        sys.stdin = sys.__stdin__ = open(0, closefd=False)
+        sys.stdout = sys.__stdout__ = open(1, "w", closefd=False)
+        sys.stderr = sys.__stderr__ = open(2, "w", closefd=False, buffering=1)
         sys.argv = ["main.py"]
         code = _run_program(job, test_input)
     except SystemExit as exc:
@@ -142,6 +142,26 @@ def _exit_code(exc):
     return 1
 
 
+def _exit_like_python():
+    """What the interpreter does at exit: wait for non-daemon threads, then run atexit callbacks.
+
+    Competitive-programming code often solves in a thread with a big stack, or writes its output
+    from an atexit hook; skipping either would lose a correct answer.
+    """
+    threading = sys.modules.get("threading")
+    if threading is not None:
+        try:
+            threading._shutdown()
+        except BaseException:
+            pass
+    try:
+        import atexit
+
+        atexit._run_exitfuncs()
+    except BaseException:
+        pass
+
+
 def _run_program(job, test_input):
     import traceback
     import types
@@ -151,9 +171,11 @@ def _run_program(job, test_input):
     module.__file__ = "/sandbox/main.py"
     module.__builtins__ = __builtins__
     sys.modules["__main__"] = module
+    stdin_mode = job["mode"] != "call"
     try:
         exec(compile(job["code"], "main.py", "exec"), module.__dict__)
-        if job["mode"] != "call":
+        if stdin_mode:
+            _exit_like_python()
             return 0
         fn_name = job["fn_name"]
         cls = module.__dict__.get("Solution")
@@ -165,10 +187,14 @@ def _run_program(job, test_input):
         value = fn(*args)
         payload = dumps({"value": value}, separators=(",", ":")).encode()
     except SystemExit as exc:
+        if stdin_mode:
+            _exit_like_python()
         return _exit_code(exc)
     except BaseException:
         etype, value, tb = sys.exc_info()
         traceback.print_exception(etype, value, tb.tb_next)  # from the program's frame on, not ours
+        if stdin_mode:
+            _exit_like_python()
         return 1
     view = memoryview(payload)
     while view:

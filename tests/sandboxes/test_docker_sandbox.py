@@ -78,3 +78,16 @@ def test_outer_deadline_kills_the_container_from_outside(sandbox_image: str) -> 
         assert box.run("print(7)", [""]).tests[0].stdout == "7\n"  # the next problem is fine
     finally:
         box.close()
+
+
+def test_program_ends_like_the_interpreter_threads_and_atexit(sandbox: DockerSandbox) -> None:
+    """Solving in a big-stack thread, or printing from an atexit hook, are common and correct."""
+    threaded = (
+        "import sys, threading\nsys.setrecursionlimit(1 << 20)\nthreading.stack_size(1 << 26)\n"
+        "def depth(n):\n    return 0 if n == 0 else 1 + depth(n - 1)\n"
+        "def main():\n    print(depth(int(input())))\n"
+        "threading.Thread(target=main).start()\n"
+    )
+    assert sandbox.run(threaded, ["100000\n"], time_limit_s=5).tests[0].stdout == "100000\n"
+    at_exit = "import atexit, sys\nout = []\natexit.register(lambda: sys.stdout.write(''.join(out)))\nout.append('hi\\n')\n"
+    assert sandbox.run(at_exit, [""]).tests[0].stdout == "hi\n"
