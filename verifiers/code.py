@@ -15,6 +15,7 @@ import math
 import os
 import re
 import threading
+import time
 from typing import Any
 
 from sandboxes import DockerSandbox, SandboxSettings, SandboxUnavailable, TestRun
@@ -32,6 +33,8 @@ _SHOWN_CHARS = 200  # of a failing test's output, in details (never the expected
 
 _sandbox: DockerSandbox | None = None
 _sandbox_lock = threading.Lock()
+_last_failure: tuple[float, str] | None = None  # (when, why) the shared sandbox last failed to start
+_RETRY_AFTER_S = 5.0
 
 
 def extract_program(answer_text: str) -> str | None:
@@ -162,23 +165,27 @@ def get_sandbox() -> DockerSandbox:
     Creation is retried on the next call after a failure, so a service that started before the
     engine or the image was ready recovers by itself.
     """
-    global _sandbox
+    global _sandbox, _last_failure
     with _sandbox_lock:
         if _sandbox is None:
+            if _last_failure is not None and time.monotonic() - _last_failure[0] < _RETRY_AFTER_S:
+                raise InfraError(_last_failure[1])  # a whole batch must not wait on a dead engine item by item
             try:
                 _sandbox = DockerSandbox(SandboxSettings.from_env())
-            except SandboxUnavailable as exc:
-                raise InfraError(f"code sandbox unavailable: {exc}") from exc
-            except ValueError as exc:  # a malformed PRORL_SANDBOX_* setting
-                raise InfraError(f"code sandbox misconfigured: {exc}") from exc
+            except (SandboxUnavailable, ValueError) as exc:  # ValueError: a malformed PRORL_SANDBOX_* setting
+                kind = "unavailable" if isinstance(exc, SandboxUnavailable) else "misconfigured"
+                _last_failure = (time.monotonic(), f"code sandbox {kind}: {exc}")
+                raise InfraError(_last_failure[1]) from exc
+            _last_failure = None
             atexit.register(_sandbox.close)
         return _sandbox
 
 
 def reset_sandbox() -> None:
     """Close the shared sandbox; the next item makes a new one (re-reads the settings)."""
-    global _sandbox
+    global _sandbox, _last_failure
     with _sandbox_lock:
+        _last_failure = None
         if _sandbox is not None:
             _sandbox.close()
             _sandbox = None
