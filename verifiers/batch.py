@@ -11,11 +11,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import queue
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -192,13 +193,22 @@ def score_batch(
     total, done = len(unique), 0
     futures: dict[Future, _Prepared] = {}
     thread_started: dict[str, float] = {}
+    finished: queue.SimpleQueue[Future] = queue.SimpleQueue()
     submitted_at = time.monotonic()
+    jailed: list[Task] = []
     for prep in unique.values():
         if registry.runs_in_thread(prep.domain):
             futures[_threads().submit(_run_in_thread, prep, thread_started)] = prep
         else:
             task = Task(prep.domain, prep.answer, prep.reference, prep.options, prep.timeout_s)
-            futures[(pool or get_pool()).submit(task)] = prep
+            jailed.append(task)
+            futures[task.future] = prep
+    if jailed:
+        (pool or get_pool()).submit_many(jailed)
+    for future in futures:
+        # A completion queue instead of wait(FIRST_COMPLETED) in a loop, which re-registers a waiter
+        # on every pending future per call: quadratic in the batch size.
+        future.add_done_callback(finished.put)
 
     def finish(prep: _Prepared, outcome: dict[str, Any]) -> None:
         nonlocal done
@@ -213,9 +223,14 @@ def score_batch(
 
     pending = set(futures)
     while pending:
-        finished, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
-        for future in finished:
+        try:
+            future = finished.get(timeout=0.5)
+        except queue.Empty:
+            future = None
+        if future is not None and future in pending:
+            pending.discard(future)
             finish(futures[future], future.result())
+            continue
         now = time.monotonic()
         for future in list(pending):
             prep = futures[future]
