@@ -35,6 +35,7 @@ _MATH_ENV = re.compile(
 )
 # A stated answer in plain words that starts with a number and goes on with words ("42 apples.").
 _LEADING_NUMBER = re.compile(r"^[-+]?\d[\d,]*(?:\.\d+)?(?:/\d+)?(?=\s+[A-Za-z])")
+_JOINER = re.compile(r"[ \t]*(?:,[ \t]*(?:or|and)?|or|and)[ \t]*")
 _PLAIN_OR = re.compile(r"\s+(?:or|and)\s+")
 _SENTENCE_END = re.compile(r"\.(?:\s|$)")
 _SPACES = re.compile(r"\s+")
@@ -139,6 +140,19 @@ def _math_env_content(match: re.Match[str]) -> str:
     return next(group for group in match.groups() if group is not None)
 
 
+def _with_alternatives(text: str, env: re.Match[str]) -> str:
+    """The stated environment plus any joined to it: "is $2$ or $3$" states two candidates."""
+    candidates = [_math_env_content(env)]
+    pos = env.end()
+    while (joiner := _JOINER.match(text, pos)) is not None and joiner.end() > pos:
+        following = _MATH_ENV.match(text, joiner.end())
+        if following is None:
+            break
+        candidates.append(_math_env_content(following))
+        pos = following.end()
+    return ", ".join(candidates)
+
+
 def _stated_answer(text: str) -> str | None:
     """The answer after the last "final answer"/"the answer is"/"Answer:" anchor, if any."""
     end = _last_anchor_end(text)
@@ -147,7 +161,7 @@ def _stated_answer(text: str) -> str | None:
     rest = text[end:]
     env = _MATH_ENV.match(rest)
     if env is not None:
-        return _math_env_content(env)
+        return _with_alternatives(rest, env)
     line = rest.split("\n", 1)[0]
     end = _SENTENCE_END.search(line)
     if end is not None:
@@ -158,7 +172,7 @@ def _stated_answer(text: str) -> str | None:
     # An inline environment later on the same line ("is therefore $42$") is the answer.
     env = _MATH_ENV.search(line)
     if env is not None:
-        return _math_env_content(env)
+        return _with_alternatives(line, env)
     if _PLAIN_OR.search(line):
         return _PLAIN_OR.sub(", ", line)  # "2 or 3" is two candidates; the single-value check sees them
     number = _LEADING_NUMBER.match(line)

@@ -129,6 +129,8 @@ def test_stated_answer_without_box() -> None:
     assert reward("42", "**Answer:** 42") == 1.0
     assert reward(r"\frac{1}{3}", "Thus the probability is $\\frac{1}{3}$.") == 1.0  # last math env
     assert reward("2", "The answer is 2 or 3.") == 0.0
+    assert reward("2", "The final answer is $2$ or $3$.") == 0.0
+    assert reward(r"\{2, 3\}", "The final answer is $2$ and $3$.") == 1.0
     assert reward("41", "Final answer: 42") == 0.0
 
 
@@ -143,6 +145,8 @@ def test_stated_answer_without_box() -> None:
         ("I answered 7 earlier. Later we find $x = 12$", "x = 12"),
         ("The answers vary; we get $12$", "12"),
         ("Answer: 3. Wait, no. Final answer: 12", "12"),
+        ("The final answer is $2$ or $3$.", "2, 3"),
+        ("The final answer is $x = 2$, since $2 + 2 = 4$.", "x = 2"),
     ],
 )
 def test_stated_answer_anchors(text: str, expected: str) -> None:
