@@ -92,6 +92,7 @@ def score(answer_text: str, reference: dict[str, Any], options: ItemOptions) -> 
     def judge(test: TestRun) -> bool:
         verdict = _judge(test, suite)
         verdicts.append(verdict)
+        test.stdout = test.result = None  # judged: up to 8 MiB per test need not stay in memory
         return fraction or verdict["status"] == "passed"  # binary stops at the first failure
 
     try:
