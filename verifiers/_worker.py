@@ -50,9 +50,14 @@ def _preload() -> None:
         if domain == "code":
             continue
         try:
-            importlib.import_module(module_name)
+            module = importlib.import_module(module_name)
         except ImportError:
-            pass  # reported per item when an item of that domain arrives
+            continue  # reported per item when an item of that domain arrives
+        # Heavy imports a domain keeps lazy for the parent process (reasoning_gym takes ~5 s) are paid
+        # here, before "ready", so they never eat into the first task's deadline.
+        warm = getattr(module, "warm", None)
+        if callable(warm):
+            warm()
 
 
 def score_task(domain: str, answer: str, reference: dict[str, Any], options: dict[str, Any]) -> dict[str, Any]:

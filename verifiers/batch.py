@@ -223,13 +223,14 @@ def score_batch(
 
     pending = set(futures)
     while pending:
+        done_future: Future | None
         try:
-            future = finished.get(timeout=0.5)
+            done_future = finished.get(timeout=0.5)
         except queue.Empty:
-            future = None
-        if future is not None and future in pending:
-            pending.discard(future)
-            finish(futures[future], future.result())
+            done_future = None
+        if done_future is not None and done_future in pending:
+            pending.discard(done_future)
+            finish(futures[done_future], done_future.result())
             continue
         now = time.monotonic()
         for future in list(pending):

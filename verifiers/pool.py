@@ -248,7 +248,7 @@ class JailedPool:
                 break
             self._assign()
             timeout = self._check_deadlines()
-            conns = {w.conn: w for w in self._workers}
+            conns: dict[Any, _Worker] = {w.conn: w for w in self._workers}
             try:
                 ready = wait([*conns, self._wake_r], timeout=timeout)
             except OSError:
