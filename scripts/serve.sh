@@ -12,4 +12,12 @@ if ! python3 -c 'import ensurepip, venv' 2>/dev/null; then
 fi
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/pip install -q -e '.[service]'
+# The code domain runs programs in Docker. Without an engine the other four domains still work, so the
+# readiness probe should not wait for Docker; code items then answer `infra_error` with the reason.
+if ! docker info >/dev/null 2>&1; then
+  echo "serve.sh: no Docker engine answers: code items will return infra_error (see docs/sandbox.md)" >&2
+  export PRORL_CHECK_DOCKER="${PRORL_CHECK_DOCKER:-false}"
+elif ! docker image inspect prorl-sandbox:latest >/dev/null 2>&1; then
+  echo "serve.sh: sandbox image missing: run 'bash deploy/sandbox/build_local.sh' to score code" >&2
+fi
 exec .venv/bin/prorl serve "$@"
