@@ -124,6 +124,8 @@ def _last_anchor_end(text: str) -> int | None:
             continue
         before = _BEFORE_ANSWER.search(low, max(0, pos - 16), pos)
         tail = _AFTER_ANSWER.match(low, after)
+        if tail is None:  # cannot happen (every part is optional); keeps the types honest
+            continue
         if before is not None and before.group("final"):
             end = tail.end("is") if tail.group("is") else after
         elif before is not None and tail.group("is"):
@@ -132,7 +134,8 @@ def _last_anchor_end(text: str) -> int | None:
             end = tail.end("colon")
         else:
             continue
-        return _ANCHOR_TAIL.match(low, end).end()
+        skipped = _ANCHOR_TAIL.match(low, end)
+        return skipped.end() if skipped is not None else end
     return None
 
 
@@ -163,9 +166,9 @@ def _stated_answer(text: str) -> str | None:
     if env is not None:
         return _with_alternatives(rest, env)
     line = rest.split("\n", 1)[0]
-    end = _SENTENCE_END.search(line)
-    if end is not None:
-        line = line[: end.start()]
+    stop = _SENTENCE_END.search(line)
+    if stop is not None:
+        line = line[: stop.start()]
     line = line.strip().strip("*_").strip()
     if not line:
         return None
