@@ -1,0 +1,36 @@
+import json
+
+import pytest
+
+from trainer_client.prompts import PromptRecord, PromptSampler, load_records
+
+
+def _recs() -> list[PromptRecord]:
+    return [PromptRecord(f"p{i}", "math" if i < 6 else "code", {}, {"id": str(i)}) for i in range(8)]
+
+
+def test_each_epoch_visits_every_record_once() -> None:
+    s = PromptSampler(_recs(), seed=1)
+    first = [r.prompt for r in s.sample(8)]
+    assert sorted(first) == sorted(f"p{i}" for i in range(8))
+    assert first != [r.prompt for r in s.sample(8)]  # reshuffled per epoch
+
+
+def test_mix_and_resume_reproduce_the_stream() -> None:
+    s = PromptSampler(_recs(), seed=3, mix={"math": 1, "code": 3})
+    s.sample(5)
+    state = json.loads(json.dumps(s.state_dict()))  # checkpoints store it as JSON
+    rest = [r.prompt for r in s.sample(20)]
+    s2 = PromptSampler(_recs(), seed=3, mix={"math": 1, "code": 3})
+    s2.load_state_dict(state)
+    assert [r.prompt for r in s2.sample(20)] == rest
+    assert sum(p in {"p6", "p7"} for p in rest) > 10  # code is weighted 3:1
+
+
+def test_unknown_mix_domain_and_bad_lines_are_errors(tmp_path) -> None:
+    with pytest.raises(ValueError, match="ifeval"):
+        PromptSampler(_recs(), 0, mix={"ifeval": 1})
+    f = tmp_path / "d.jsonl"
+    f.write_text('{"prompt": "x", "domain": "math", "reference": {}}\n{"prompt": "y"}\n')
+    with pytest.raises(ValueError, match=":2:"):
+        load_records(f)

@@ -1,0 +1,95 @@
+"""Checkpoints that resume exactly: policy, reference, optimizer, step, RNG states, data position, resets.
+
+A checkpoint is written to a temporary directory and renamed into place, then ``latest`` is updated, so
+a crash while saving never leaves a half-written checkpoint that resume would pick up.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+
+def capture_rng() -> dict[str, Any]:
+    state: dict[str, Any] = {
+        "torch": torch.get_rng_state(),
+        "python": random.getstate(),
+        "numpy": np.random.get_state(),
+    }
+    if torch.cuda.is_available():
+        state["cuda"] = torch.cuda.get_rng_state_all()
+    return state
+
+
+def restore_rng(state: dict[str, Any]) -> None:
+    torch.set_rng_state(state["torch"])
+    random.setstate(state["python"])
+    np.random.set_state(state["numpy"])
+    if "cuda" in state and torch.cuda.is_available():
+        torch.cuda.set_rng_state_all(state["cuda"])
+
+
+def checkpoint_root(output_dir: str | Path) -> Path:
+    return Path(output_dir) / "checkpoints"
+
+
+def latest_checkpoint(output_dir: str | Path) -> Path | None:
+    """The directory named in ``checkpoints/latest``, or None when there is no complete checkpoint."""
+    root = checkpoint_root(output_dir)
+    pointer = root / "latest"
+    if not pointer.exists():
+        return None
+    path = root / pointer.read_text().strip()
+    return path if (path / "trainer_state.json").exists() else None
+
+
+def save_checkpoint(
+    output_dir: str | Path,
+    step: int,
+    policy: Any,
+    reference: torch.nn.Module,
+    tokenizer: Any,
+    optimizer: torch.optim.Optimizer,
+    trainer_state: dict[str, Any],
+    keep: int = 2,
+) -> Path:
+    """Write ``checkpoints/step_<N>`` (policy in HF format so it can be served or evaluated directly)."""
+    root = checkpoint_root(output_dir)
+    root.mkdir(parents=True, exist_ok=True)
+    final = root / f"step_{step:07d}"
+    tmp = root / f".tmp_step_{step:07d}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
+    policy.save_pretrained(tmp / "policy", safe_serialization=True)
+    tokenizer.save_pretrained(tmp / "policy")
+    torch.save({k: v.detach().cpu() for k, v in reference.state_dict().items()}, tmp / "reference.pt")
+    torch.save(optimizer.state_dict(), tmp / "optimizer.pt")
+    torch.save(capture_rng(), tmp / "rng.pt")
+    (tmp / "trainer_state.json").write_text(json.dumps({"step": step, **trainer_state}, indent=1))
+    shutil.rmtree(final, ignore_errors=True)
+    tmp.rename(final)
+    (root / "latest.tmp").write_text(final.name)
+    (root / "latest.tmp").replace(root / "latest")
+    old = sorted(p for p in root.glob("step_*") if p.is_dir())
+    for p in old[: max(0, len(old) - keep)]:
+        shutil.rmtree(p, ignore_errors=True)
+    return final
+
+
+def load_trainer_state(path: Path) -> dict[str, Any]:
+    return json.loads((path / "trainer_state.json").read_text())
+
+
+def load_into(
+    path: Path, reference: torch.nn.Module, optimizer: torch.optim.Optimizer
+) -> None:
+    """Restore reference weights, optimizer state and RNG states (the policy is loaded by the caller)."""
+    reference.load_state_dict(torch.load(path / "reference.pt", map_location="cpu"))
+    optimizer.load_state_dict(torch.load(path / "optimizer.pt", map_location="cpu", weights_only=False))
+    restore_rng(torch.load(path / "rng.pt", weights_only=False))

@@ -1,0 +1,61 @@
+"""``prorl train`` (the ProRL trainer) and ``prorl eval`` (pass@k, in trainer_client.evaluate)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def train_main(argv: list[str]) -> int:
+    """``prorl train --config configs/X.yaml [section.key=value ...]``"""
+    parser = argparse.ArgumentParser(
+        prog="prorl train",
+        description="Run (or resume) ProRL GRPO training against a running reward service.",
+        epilog="Overrides use dotted keys, e.g. algo.kl_coef=0 rollout.n_samples=8 run.steps=10. "
+        "See docs/trainer.md for every key.",
+    )
+    parser.add_argument("--config", help="YAML config (configs/tiny-cpu.yaml, configs/prorl-1.5b.yaml)")
+    parser.add_argument("--print-config", action="store_true", help="print the resolved config and exit")
+    parser.add_argument("overrides", nargs="*", help="section.key=value")
+    args = parser.parse_args(argv)
+
+    from trainer_client.config import load_config
+
+    try:
+        cfg = load_config(args.config, args.overrides)
+    except (ValueError, OSError) as exc:
+        print(f"prorl train: bad config: {exc}", file=sys.stderr)
+        return 2
+    if args.print_config:
+        import yaml
+
+        print(yaml.safe_dump(cfg.to_dict(), sort_keys=False))
+        return 0
+
+    from tqdm import tqdm
+
+    from trainer_client.train import Trainer
+
+    trainer = Trainer(cfg)
+    bar = tqdm(total=cfg.run.steps, initial=trainer.step, desc="prorl train", disable=not cfg.run.progress,
+               dynamic_ncols=True)
+
+    def on_step(step: int, m: dict[str, float]) -> None:
+        bar.update(1)
+        bar.set_postfix(reward=f"{m.get('reward/mean', 0):.3f}", kl=f"{m.get('kl', 0):.2e}",
+                        kept=f"{m.get('dynamic_sampling/kept_fraction', 0):.2f}", resets=int(m.get("resets", 0)))
+
+    try:
+        trainer.fit(on_step)
+    finally:
+        bar.close()
+        trainer.close()
+    print(f"done: step {trainer.step}, outputs in {cfg.run.output_dir}", file=sys.stderr)
+    return 0
+
+
+def eval_main(argv: list[str]) -> int:
+    """``prorl eval ...``: pass@k evaluation, implemented in :mod:`trainer_client.evaluate`."""
+    from trainer_client.evaluate import main
+
+    return int(main(argv) or 0)

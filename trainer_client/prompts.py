@@ -1,0 +1,107 @@
+"""Prompt records and a resumable, mix-weighted sampler over them.
+
+Records are the data helper's format: ``{"prompt", "domain", "reference", "meta"}`` per JSONL line.
+The sampler's whole position (per-domain epoch and offset, plus its RNG) is a small dict saved in every
+checkpoint, so a resumed run draws exactly the prompts the uninterrupted run would have drawn.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+@dataclass
+class PromptRecord:
+    prompt: str
+    domain: str
+    reference: dict[str, Any]
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def key(self) -> str:
+        """Stable identity for per-prompt statistics (pass rates)."""
+        return str(self.meta.get("id") or f"{self.domain}:{self.prompt}")
+
+
+def load_records(path: str | Path, limit: int = 0) -> list[PromptRecord]:
+    """Read a JSONL file of records; a malformed line is an error naming the line."""
+    records: list[PromptRecord] = []
+    with open(path, encoding="utf-8") as fh:
+        for lineno, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                d = json.loads(line)
+                records.append(
+                    PromptRecord(str(d["prompt"]), str(d["domain"]), dict(d["reference"]), dict(d.get("meta") or {}))
+                )
+            except (ValueError, KeyError, TypeError) as exc:
+                raise ValueError(f"{path}:{lineno}: not a prompt record ({exc})") from None
+            if limit and len(records) >= limit:
+                break
+    if not records:
+        raise ValueError(f"{path}: no prompt records")
+    return records
+
+
+class PromptSampler:
+    """Endless shuffled streams, one per domain; each draw picks a domain by the mix weights.
+
+    An empty mix means one stream over all records (the file's own proportions).
+    """
+
+    def __init__(self, records: list[PromptRecord], seed: int, mix: dict[str, float] | None = None) -> None:
+        self.records = records
+        self.seed = seed
+        self.by_domain: dict[str, list[int]] = {}
+        for i, r in enumerate(records):
+            self.by_domain.setdefault(r.domain, []).append(i)
+        self.rng = random.Random(seed)
+        self.pos: dict[str, list[int]] = {}  # stream -> [epoch, offset]
+        self.set_mix(mix or {})
+
+    def set_mix(self, mix: dict[str, float]) -> None:
+        """Change the domain weights (a stage change); unknown domains are an error, not a silent no-op."""
+        unknown = set(mix) - set(self.by_domain)
+        if unknown:
+            raise ValueError(f"data mix names domains with no records: {sorted(unknown)}")
+        self.mix = {d: w for d, w in mix.items() if w > 0}
+
+    def _order(self, stream: str, epoch: int) -> list[int]:
+        idx = list(range(len(self.records))) if stream == "*" else list(self.by_domain[stream])
+        random.Random(f"{self.seed}:{stream}:{epoch}").shuffle(idx)
+        return idx
+
+    def _next_from(self, stream: str) -> PromptRecord:
+        epoch, off = self.pos.setdefault(stream, [0, 0])
+        order = self._order(stream, epoch)
+        rec = self.records[order[off]]
+        off += 1
+        if off == len(order):
+            epoch, off = epoch + 1, 0
+        self.pos[stream] = [epoch, off]
+        return rec
+
+    def sample(self, k: int) -> list[PromptRecord]:
+        out = []
+        for _ in range(k):
+            if self.mix:
+                domains = sorted(self.mix)
+                stream = self.rng.choices(domains, weights=[self.mix[d] for d in domains])[0]
+            else:
+                stream = "*"
+            out.append(self._next_from(stream))
+        return out
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"pos": {k: list(v) for k, v in self.pos.items()}, "rng": self.rng.getstate(), "mix": dict(self.mix)}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.pos = {k: list(v) for k, v in state["pos"].items()}
+        rng = state["rng"]
+        self.rng.setstate((rng[0], tuple(rng[1]), rng[2]))
+        self.mix = dict(state["mix"])

@@ -1,0 +1,83 @@
+"""The samples of one training step as tensors, and their split into token-budget micro-batches."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+
+
+@dataclass
+class RolloutBatch:
+    """N samples (kept groups only). Sequence-level fields are ``[N]``; token-level ``[N, R]`` (R = longest
+    response), right-padded with zeros."""
+
+    prompt_ids: list[list[int]]
+    response_ids: list[list[int]]
+    group: torch.Tensor  # which prompt the sample answers
+    rewards: torch.Tensor  # shaped reward (what the advantage sees)
+    correct: torch.Tensor  # raw verifier correctness (what dynamic sampling sees)
+    seq_mask: torch.Tensor  # 1 = sample contributes to the loss (judged, not overlong-filtered)
+    advantages: torch.Tensor
+    rollout_logprobs: torch.Tensor | None = None  # the sampler's own log-probs (vLLM), [N, R]
+    old_logp: torch.Tensor | None = None
+    ref_logp: torch.Tensor | None = None
+
+    def __len__(self) -> int:
+        return len(self.response_ids)
+
+    @property
+    def response_lengths(self) -> torch.Tensor:
+        return torch.tensor([len(r) for r in self.response_ids])
+
+    def token_mask(self, idx: list[int] | None = None) -> torch.Tensor:
+        """``[n, R_idx]`` 1.0 on the response tokens of samples that contribute to the loss."""
+        idx = list(range(len(self))) if idx is None else idx
+        width = max((len(self.response_ids[i]) for i in idx), default=0)
+        lens = torch.tensor([len(self.response_ids[i]) for i in idx])
+        mask = (torch.arange(width).unsqueeze(0) < lens.unsqueeze(1)).float()
+        return mask * self.seq_mask[idx].unsqueeze(1).float()
+
+
+@dataclass
+class MicroBatch:
+    idx: list[int]
+    input_ids: torch.Tensor
+    attention_mask: torch.Tensor
+    response_start: torch.Tensor
+    response_len: int
+
+
+def collate(batch: RolloutBatch, idx: list[int], pad_id: int) -> MicroBatch:
+    """Right-padded ``prompt + response`` rows: plain ``arange`` positions are then correct."""
+    seqs = [batch.prompt_ids[i] + batch.response_ids[i] for i in idx]
+    width = max(len(s) for s in seqs)
+    ids = torch.full((len(idx), width), pad_id, dtype=torch.long)
+    mask = torch.zeros_like(ids)
+    for row, s in enumerate(seqs):
+        ids[row, : len(s)] = torch.tensor(s)
+        mask[row, : len(s)] = 1
+    start = torch.tensor([len(batch.prompt_ids[i]) for i in idx])
+    resp_len = max(len(batch.response_ids[i]) for i in idx)
+    return MicroBatch(idx, ids, mask, start, resp_len)
+
+
+def micro_batches(batch: RolloutBatch, idx: list[int], token_budget: int) -> list[list[int]]:
+    """Split ``idx`` so each part's padded size (rows x longest row) stays within ``token_budget``.
+
+    Samples are sorted by length first so short ones are not padded to long ones. A single sample longer
+    than the budget still gets its own micro-batch (it cannot be split).
+    """
+    total = {i: len(batch.prompt_ids[i]) + len(batch.response_ids[i]) for i in idx}
+    order = sorted(idx, key=lambda i: total[i])
+    parts: list[list[int]] = []
+    cur: list[int] = []
+    for i in order:
+        longest = max([total[j] for j in cur] + [total[i]])
+        if cur and longest * (len(cur) + 1) > token_budget:
+            parts.append(cur)
+            cur = []
+        cur.append(i)
+    if cur:
+        parts.append(cur)
+    return parts

@@ -1,0 +1,262 @@
+"""The ProRL training loop. :meth:`Trainer.train_step` reads top to bottom as one GRPO step:
+
+sample prompts -> generate n per prompt -> score via the reward service -> shaping -> advantages ->
+dynamic-sampling filter -> old/ref log-probs -> mini-batch PPO updates -> metrics ->
+maybe validate / reset the reference / checkpoint.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import random
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import torch
+from transformers import AutoModelForCausalLM, AutoTokenizer
+
+from trainer_client import checkpoint as ckpt
+from trainer_client.algo.dynamic_sampling import PassRateTracker
+from trainer_client.client import RewardClient
+from trainer_client.config import TrainConfig
+from trainer_client.engines.base import RolloutEngine, SamplingSettings
+from trainer_client.engines.hf import HFEngine
+from trainer_client.metrics import MetricsLogger
+from trainer_client.prompts import PromptRecord, PromptSampler, load_records
+from trainer_client.reset import (
+    ResetScheduler,
+    active_stage,
+    reset_optimizer,
+    reset_reference,
+    stage_settings,
+)
+from trainer_client.rollout import StepSettings, collect_rollouts, score_groups
+from trainer_client.update import fill_logprobs, ppo_update
+
+
+def _device(cfg: TrainConfig) -> torch.device:
+    if cfg.model.device != "auto":
+        return torch.device(cfg.model.device)
+    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+class Trainer:
+    def __init__(self, cfg: TrainConfig, client: RewardClient | None = None, engine: RolloutEngine | None = None):
+        self.cfg = cfg
+        self.out = Path(cfg.run.output_dir)
+        self.out.mkdir(parents=True, exist_ok=True)
+        torch.manual_seed(cfg.run.seed)
+        random.seed(cfg.run.seed)
+        self.device = _device(cfg)
+        # fp32 master weights always; bf16 only as autocast on GPU (a 2e-6 update vanishes in bf16 weights)
+        use_bf16 = cfg.model.dtype == "bfloat16" or (cfg.model.dtype == "auto" and self.device.type == "cuda")
+        self.autocast_dtype = torch.bfloat16 if use_bf16 else None
+        resume_from = ckpt.latest_checkpoint(self.out) if cfg.run.resume else None
+        policy_path = str(resume_from / "policy") if resume_from else cfg.model.path
+        if not policy_path:
+            raise ValueError("model.path is required (a local directory with a causal LM and its tokenizer)")
+        self.tokenizer = AutoTokenizer.from_pretrained(policy_path)
+        self.policy = AutoModelForCausalLM.from_pretrained(policy_path, dtype=torch.float32).to(self.device)
+        if cfg.model.gradient_checkpointing:
+            self.policy.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
+        self.policy.config.use_cache = False
+        self.reference = copy.deepcopy(self.policy).eval().requires_grad_(False)
+        if use_bf16:
+            self.reference.to(torch.bfloat16)  # never trained: half the memory
+        o = cfg.optim
+        self.optimizer = torch.optim.AdamW(self.policy.parameters(), lr=o.lr, betas=o.betas, weight_decay=o.weight_decay)
+        self.client = client or RewardClient(cfg.service.url, api_key=cfg.service.api_key,
+                                             chunk_size=cfg.service.chunk_size, max_concurrency=cfg.service.max_concurrency)
+        self.engine = engine or self._make_engine()
+        self.sampler = PromptSampler(load_records(cfg.data.train_path), cfg.run.seed, cfg.data.mix)
+        self.val_records: list[PromptRecord] = (
+            load_records(cfg.data.val_path, cfg.data.val_limit) if cfg.data.val_path else []
+        )
+        self.resets = ResetScheduler(cfg.reset, manual_path=self.out / cfg.reset.manual_file)
+        self.pass_rates = PassRateTracker()
+        self.update_rng = random.Random(cfg.run.seed + 1)
+        self.step = 0
+        self.opt_steps_since_reset = 0
+        self.stage = -2  # unknown until the first step applies it
+        self.metrics = MetricsLogger(self.out, cfg.run.tensorboard)
+        if resume_from:
+            self._resume(resume_from)
+
+    # ---- one step -------------------------------------------------------------------------------------
+    def train_step(self) -> dict[str, float]:
+        cfg, t0 = self.cfg, time.perf_counter()
+        step = self.step + 1
+        settings = self._apply_stage(step)
+
+        self.engine.wake_up()
+        batch, metrics = collect_rollouts(cfg, step, settings, self.sampler, self._encode, self.engine,
+                                          self.client, self.pass_rates)
+        self.engine.sleep()
+        t_rollout = time.perf_counter() - t0
+
+        train_tokens = 0
+        if batch is not None:
+            with self._autocast():
+                batch.old_logp = fill_logprobs(self.policy, batch, cfg, settings.temperature, self._pad_id)
+                batch.ref_logp = fill_logprobs(self.reference, batch, cfg, settings.temperature, self._pad_id)
+                update = ppo_update(self.policy, self.optimizer, batch, cfg, settings.temperature, self._pad_id,
+                                    self.update_rng, self._set_lr)
+            self.opt_steps_since_reset += int(update["optimizer_steps"])
+            metrics.update(update)
+            metrics.update(_advantage_stats(batch.advantages, batch.seq_mask))
+            train_tokens = sum(len(p) + len(r) for p, r in zip(batch.prompt_ids, batch.response_ids, strict=True))
+            if batch.rollout_logprobs is not None:
+                metrics["rollout_logprob_mismatch"] = _mismatch(batch)
+            self.engine.update_weights(self.policy.state_dict())
+        else:
+            metrics["skipped_update"] = 1.0  # every group was uniform up to the round cap: nothing to learn
+
+        self.step = step
+        step_time = time.perf_counter() - t0
+        metrics.update({"step_time_s": step_time, "rollout_time_s": t_rollout, "update_time_s": step_time - t_rollout,
+                        "tokens_per_s": train_tokens / max(step_time - t_rollout, 1e-9),
+                        "lr": self.optimizer.param_groups[0]["lr"], "stage": float(self.stage),
+                        "resets": float(self.resets.count)})
+
+        if cfg.run.val_every and step % cfg.run.val_every == 0 and self.val_records:
+            metrics["val/reward"] = self.validate()
+            self.resets.record_validation(metrics["val/reward"])
+        reason = self.resets.due(step, metrics.get("kl"))
+        if reason:
+            self.reset(reason)
+            metrics["resets"] = float(self.resets.count)
+        self.metrics.log(step, metrics)
+        if cfg.run.checkpoint_every and (step % cfg.run.checkpoint_every == 0 or step == cfg.run.steps):
+            self.save()
+        return metrics
+
+    # ---- pieces ---------------------------------------------------------------------------------------
+    def reset(self, reason: str) -> None:
+        """ProRL hard reset: reference := policy, AdamW state cleared, warmup restarted; logged."""
+        reset_reference(self.policy, self.reference)
+        reset_optimizer(self.optimizer)
+        self.opt_steps_since_reset = 0
+        event = self.resets.mark(self.step, reason)
+        self.metrics.log(self.step, event, kind="reset")
+
+    @torch.no_grad()
+    def validate(self, temperature: float | None = None) -> float:
+        """Mean reward over the validation records (``val_n_samples`` each)."""
+        records = self.val_records
+        max_tokens = stage_settings(self.cfg.stages, self.stage, self.cfg.rollout, self.cfg.data.mix)[0]
+        gen = SamplingSettings(n=self.cfg.run.val_n_samples, temperature=temperature or self.cfg.run.val_temperature,
+                               top_p=1.0, max_tokens=max_tokens)
+        self.engine.wake_up()
+        samples = self.engine.generate([self._encode(r.prompt) for r in records], gen)
+        self.engine.sleep()
+        scored = score_groups(self.client, records, samples, f"val{self.step}")
+        rewards = [r for rs, _, ok in scored for r, v in zip(rs, ok, strict=True) if v]
+        value = sum(rewards) / max(len(rewards), 1)
+        self.metrics.log(self.step, {"reward": value, "n": len(rewards)}, kind="val")
+        return value
+
+    def fit(self, on_step: Callable[[int, dict[str, float]], None] | None = None) -> None:
+        while self.step < self.cfg.run.steps:
+            m = self.train_step()
+            if on_step:
+                on_step(self.step, m)
+
+    def save(self) -> Path:
+        state = {
+            "opt_steps_since_reset": self.opt_steps_since_reset,
+            "resets": self.resets.state_dict(),
+            "sampler": self.sampler.state_dict(),
+            "pass_rates": self.pass_rates.state_dict(),
+            "update_rng": self.update_rng.getstate(),
+        }
+        return ckpt.save_checkpoint(self.out, self.step, self.policy, self.reference, self.tokenizer, self.optimizer,
+                                    state, keep=self.cfg.run.keep_checkpoints)
+
+    def close(self) -> None:
+        self.metrics.close()
+
+    def _resume(self, path: Path) -> None:
+        state = ckpt.load_trainer_state(path)
+        ckpt.load_into(path, self.reference, self.optimizer)
+        self.step = int(state["step"])
+        self.opt_steps_since_reset = int(state["opt_steps_since_reset"])
+        self.resets.load_state_dict(state["resets"])
+        self.sampler.load_state_dict(state["sampler"])
+        self.pass_rates.load_state_dict(state["pass_rates"])
+        r = state["update_rng"]
+        self.update_rng.setstate((r[0], tuple(r[1]), r[2]))
+        self.stage = active_stage(self.cfg.stages, self.step, self.resets.count)
+        self.engine.update_weights(self.policy.state_dict())
+        self.metrics.log(self.step, {"from": str(path)}, kind="resume")
+
+    def _apply_stage(self, step: int) -> StepSettings:
+        stage = active_stage(self.cfg.stages, step, self.resets.count)
+        max_tokens, n, mix = stage_settings(self.cfg.stages, stage, self.cfg.rollout, self.cfg.data.mix)
+        if stage != self.stage:
+            self.sampler.set_mix(mix)
+            if self.stage != -2:
+                self.metrics.log(step, {"stage": stage, "max_response_tokens": max_tokens, "n_samples": n},
+                                 kind="stage")
+            self.stage = stage
+        return StepSettings(max_tokens, n, self.cfg.rollout.temperature, self.cfg.rollout.top_p)
+
+    def _set_lr(self) -> None:
+        """Linear warmup over ``warmup_steps`` optimizer steps since the last reset, then constant."""
+        w = self.cfg.optim.warmup_steps
+        scale = min(1.0, (self.opt_steps_since_reset + 1) / w) if w > 0 else 1.0
+        for g in self.optimizer.param_groups:
+            g["lr"] = self.cfg.optim.lr * scale
+
+    def _encode(self, prompt: str) -> list[int]:
+        if self.cfg.model.chat_template:
+            return list(self.tokenizer.apply_chat_template([{"role": "user", "content": prompt}],
+                                                           add_generation_prompt=True, tokenize=True))
+        return list(self.tokenizer(prompt)["input_ids"])
+
+    @property
+    def _pad_id(self) -> int:
+        pad = self.tokenizer.pad_token_id
+        return int(pad if pad is not None else self.tokenizer.eos_token_id)
+
+    def _autocast(self) -> contextlib.AbstractContextManager[Any]:
+        if self.autocast_dtype is None:
+            return contextlib.nullcontext()
+        return torch.autocast(self.device.type, dtype=self.autocast_dtype)
+
+    def _make_engine(self) -> RolloutEngine:
+        r = self.cfg.rollout
+        if r.engine == "vllm":
+            from trainer_client.engines.vllm import VLLMEngine
+
+            return VLLMEngine(self.cfg.model.path, r.vllm_gpu_memory_utilization, r.vllm_tensor_parallel_size,
+                              enable_sleep_mode=r.vllm_sleep, seed=self.cfg.run.seed)
+        return HFEngine(self.policy, self.tokenizer, r.generation_batch_prompts)
+
+
+def _advantage_stats(adv: torch.Tensor, mask: torch.Tensor) -> dict[str, float]:
+    sel = adv[mask > 0]
+    if sel.numel() == 0:
+        return {}
+    return {"advantage/mean": float(sel.mean()), "advantage/std": float(sel.std()) if sel.numel() > 1 else 0.0,
+            "advantage/max": float(sel.max()), "advantage/min": float(sel.min())}
+
+
+def _mismatch(batch: Any) -> float:
+    """Mean |logp_trainer - logp_sampler| over response tokens: how off-policy the rollouts are."""
+    mask = batch.token_mask()
+    w = mask.shape[1]
+    diff = (batch.old_logp[:, :w] - batch.rollout_logprobs[:, :w]).abs() * mask
+    return float(diff.sum() / mask.sum().clamp(min=1))
+
+
+def train(cfg: TrainConfig, on_step: Callable[[int, dict[str, float]], None] | None = None) -> Trainer:
+    """Run (or resume) training to ``run.steps``; returns the trainer for inspection."""
+    trainer = Trainer(cfg)
+    try:
+        trainer.fit(on_step)
+    finally:
+        trainer.close()
+    return trainer
