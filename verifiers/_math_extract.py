@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 # `\boxed{...}`, `\boxed {...}`, `\fbox{...}`; the content is read with a brace counter, not a regex.
 _BOX_OPEN = re.compile(r"\\(?:boxed|fbox)\s*\{")
 # `\boxed 5` (TeX lets a single token follow without braces).
+_MAX_BOX = 2_000  # a longer box is not a final answer; its content is not even copied
+TOO_LONG = "\x00box content too long"  # stands in for a box over _MAX_BOX characters
 _BOX_BARE = re.compile(r"\\boxed[ \t]+([^\s${}\\]+)")
 
 # Anchors a writer uses to state an answer when it does not box it ("Final answer: 3", "The final
@@ -26,13 +28,18 @@ _AFTER_ANSWER = re.compile(r"(?P<is>\s+is\b)?(?P<colon>\s*:)?")
 _ANCHOR_TAIL = re.compile(r"[\s*_:=]*")
 # Math environments, display forms first so `$$x$$` is not read as two empty inline ones. The leading
 # character class lets the regex engine skip to `$` and `\` instead of trying four branches everywhere.
+# An environment's content may not contain its own opener, so every attempt stops at the next opener
+# and a text of ten thousand unclosed `\[` is scanned in linear time, not quadratic (this runs in the
+# service process, on untrusted text, to compute the dedup key).
 _MATH_ENV = re.compile(
-    r"[$\\](?:(?<=\$)\$(?P<dd>.+?)\$\$"
-    r"|(?<=\\)\[(?P<db>.+?)\\\]"
-    r"|(?<=\\)\((?P<ip>.+?)\\\)"
-    r"|(?<=\$)(?<![\\$\d]\$)(?P<id>[^$\n]+?)(?<!\\)\$)",
-    re.DOTALL,
+    r"[$\\](?:(?<=\$)\$(?P<dd>(?:[^$]|\$(?!\$))+?)\$\$"
+    r"|(?<=\\)\[(?P<db>(?:[^\\]|\\(?![\[\]]))+?)\\\]"
+    r"|(?<=\\)\((?P<ip>(?:[^\\]|\\(?![()]))+?)\\\)"
+    r"|(?<=\$)(?<![\\$\d]\$)(?P<id>[^$\n]+?)(?<!\\)\$)"
 )
+# Tokens that matter for brace matching: a box opening, an escaped character (`\{` is a literal brace,
+# `\\` a line break), or a brace.
+_BRACE_TOKEN = re.compile(r"\\(?:boxed|fbox)\s*\{|\\.|[{}]", re.DOTALL)
 # A stated answer in plain words that starts with a number and goes on with words ("42 apples.").
 _LEADING_NUMBER = re.compile(r"^[-+]?\d[\d,]*(?:\.\d+)?(?:/\d+)?(?=\s+[A-Za-z])")
 _JOINER = re.compile(r"[ \t]*(?:,[ \t]*(?:or|and)?|or|and)[ \t]*")
@@ -55,34 +62,32 @@ class Extraction:
     others: tuple[str, ...] = field(default_factory=tuple)
 
 
-def _balanced(text: str, start: int) -> tuple[str, int] | None:
-    """Content of the brace group whose ``{`` is just before ``start``; None if it never closes."""
-    depth = 1
-    i = start
-    n = len(text)
-    while i < n:
-        ch = text[i]
-        if ch == "\\":
-            i += 2  # `\{` and `\}` are literal braces inside maths, not grouping
-            continue
-        if ch == "{":
-            depth += 1
-        elif ch == "}":
-            depth -= 1
-            if depth == 0:
-                return text[start:i], i + 1
-        i += 1
-    return None
-
-
 def boxed_contents(text: str) -> list[str]:
-    """Every complete ``\\boxed{}``/``\\fbox{}`` content, in order. Unclosed boxes are not answers."""
+    """Every complete ``\\boxed{}``/``\\fbox{}`` content, in order. Unclosed boxes are not answers.
+
+    One pass with a brace stack from the first box on, so the cost is linear in the text even for
+    thousands of unclosed or nested boxes (this also runs in the service process for the dedup key).
+    """
+    first = min((i for i in (text.find("\\boxed"), text.find("\\fbox")) if i >= 0), default=-1)
+    if first < 0:
+        return []
+    spans: list[tuple[int, int, int]] = []  # (box start, content start, content end)
+    stack: list[int] = []  # for each open brace: the start of its box, or -1 for a plain brace
+    for token in _BRACE_TOKEN.finditer(text, first):
+        piece = token.group(0)
+        if piece == "{":
+            stack.append(-1)
+        elif piece == "}":
+            if stack and (box := stack.pop()) >= 0:
+                spans.append((box, token.start(), token.end()))
+        elif piece[-1] == "{" and len(piece) > 2:
+            stack.append(token.start())
     found: list[tuple[int, int, str]] = []
-    for match in _BOX_OPEN.finditer(text):
-        got = _balanced(text, match.end())
-        if got is not None:
-            found.append((match.start(), got[1], got[0]))
-    for match in _BOX_BARE.finditer(text):
+    for box, close, end in spans:
+        opening = _BOX_OPEN.match(text, box)
+        if opening is not None:
+            found.append((box, end, text[opening.end():close] if close - opening.end() <= _MAX_BOX else TOO_LONG))
+    for match in _BOX_BARE.finditer(text, first):
         found.append((match.start(), match.end(), match.group(1)))
     found.sort()
     # A box inside a box (`\\boxed{\\boxed{3}}`) is one answer: keep the outermost.

@@ -27,7 +27,7 @@ from typing import Any
 from sympy import FiniteSet, Interval, MatrixBase, Tuple
 
 from verifiers import _math_numeric as numeric
-from verifiers._math_extract import Extraction, comparable, extract
+from verifiers._math_extract import TOO_LONG, Extraction, comparable, extract
 from verifiers._math_sympy import equal, parse_whole, too_complex
 from verifiers.base import InvalidReference, Verdict
 from verifiers.schemas import ItemOptions
@@ -221,8 +221,8 @@ def score(answer_text: str, reference: dict[str, Any], options: ItemOptions) -> 
     prediction = extraction.prediction
     if prediction is None:
         return verdict(0.0, "no_answer")
-    if len(prediction) > MAX_CANDIDATE_CHARS:
-        return verdict(0.0, "answer_too_long", prediction[:200])
+    if prediction == TOO_LONG or len(prediction) > MAX_CANDIDATE_CHARS:
+        return verdict(0.0, "answer_too_long")
     if _hedging(extraction, deadline):
         return verdict(0.0, "hedging", prediction)
     correct, reason = _judge(gold, _clean(prediction), deadline)

@@ -166,6 +166,27 @@ def test_answer_length_cap() -> None:
     assert reward("3", "blah " * 9_000 + r"\boxed{3}") == 1.0
 
 
+ADVERSARIAL_TEXTS = {
+    "unclosed boxes": "\\boxed{" * 7_000,
+    "unclosed display maths": "\\[" * 24_000,
+    "unclosed inline maths": "\\(" * 24_000,
+    "nested boxes": "\\boxed{" * 3_000 + "1" + "}" * 3_000,
+    "answer spam": "the answer " * 4_400,
+    "dollar spam": "$" * 49_000,
+}
+
+
+@pytest.mark.timeout(20)  # a hang guard, not a speed claim: quadratic scans took 5-18 s per text here
+@pytest.mark.parametrize("name", list(ADVERSARIAL_TEXTS))
+def test_adversarial_texts_are_scanned_in_linear_time(name: str) -> None:
+    """dedup_key runs in the service process on untrusted text: no regex or loop may go quadratic."""
+    text = ADVERSARIAL_TEXTS[name]
+    math_verifier.dedup_key(text, {"answer": "1"}, OPTIONS)
+    verdict = math_verifier.score(text, {"answer": "1"}, OPTIONS)
+    assert verdict.reward == 0.0
+    assert verdict.details["reason"] in ("no_answer", "answer_too_long", "unparsable_answer")
+
+
 def test_box_variants() -> None:
     assert reward("3", r"\fbox{3}") == 1.0
     assert reward("3", r"\boxed 3") == 1.0
