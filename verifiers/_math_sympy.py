@@ -17,6 +17,7 @@ thread, the timers are off and only the pool's kill bounds the work.
 
 from __future__ import annotations
 
+import math
 import re
 import signal
 import threading
@@ -30,6 +31,7 @@ from sympy import Basic, MatrixBase
 
 PARSE_CPU_S = 1.0
 VERIFY_CPU_S = 1.5
+WALL_S = 2  # math-verify's own timers take whole seconds (signal.alarm)
 MAX_NESTING = 40  # bracket depth; real answers stay under 10
 MAX_TOWER = 2  # `a^{b^{c}}` is fine, `a^{b^{c^{d}}}` is not worth sympy's time
 
@@ -85,18 +87,25 @@ def cpu_limit(seconds: float) -> Iterator[None]:
         signal.signal(signal.SIGVTALRM, previous)
 
 
-def parse_whole(latex: str, wall_s: int) -> Basic | MatrixBase | None:
+def _wall(budget_s: float) -> int | None:
+    if not _on_main_thread():
+        return None
+    return max(1, min(WALL_S, math.ceil(budget_s)))
+
+
+def parse_whole(latex: str, budget_s: float = WALL_S) -> Basic | MatrixBase | None:
     """Parse one cleaned answer as a single expression; None when it is not maths.
 
+    ``budget_s`` bounds the CPU timer and, rounded up to whole seconds, math-verify's wall timer.
     Wrapped in ``$$...$$`` so math-verify reads the whole string (``3\\sqrt{6}``, ``(x+7)(x+1)``)
     instead of hunting for a number inside it. Raises TimeoutError when a timer fires.
     """
     if not latex:
         return None
-    wall = wall_s if _on_main_thread() else None
     try:
-        with cpu_limit(PARSE_CPU_S):
-            found = parse(f"$${latex}$$", extraction_config=_CONFIG, parsing_timeout=wall, raise_on_error=True)
+        with cpu_limit(min(PARSE_CPU_S, budget_s)):
+            found = parse(f"$${latex}$$", extraction_config=_CONFIG, parsing_timeout=_wall(budget_s),  # type: ignore[arg-type]
+                          raise_on_error=True)
     except TimeoutException as exc:
         raise TimeoutError("parsing the answer ran out of time") from exc
     except Exception:
@@ -107,12 +116,11 @@ def parse_whole(latex: str, wall_s: int) -> Basic | MatrixBase | None:
     return None
 
 
-def equal(gold: Any, pred: Any, wall_s: int) -> bool:
+def equal(gold: Any, pred: Any, budget_s: float = WALL_S) -> bool:
     """math-verify's equivalence of two parsed values; TimeoutError when a timer fires."""
-    wall = wall_s if _on_main_thread() else None
     try:
-        with cpu_limit(VERIFY_CPU_S):
-            return bool(verify(gold, pred, timeout_seconds=wall, raise_on_error=True))
+        with cpu_limit(min(VERIFY_CPU_S, budget_s)):
+            return bool(verify(gold, pred, timeout_seconds=_wall(budget_s), raise_on_error=True))
     except TimeoutException as exc:
         raise TimeoutError("comparing the answer with the gold ran out of time") from exc
     except Exception:

@@ -36,7 +36,6 @@ DEFAULT_TIMEOUT_S = 5.0
 MAX_ANSWER_CHARS = 50_000  # longer answer texts score 0 unparsed: extraction and parsing grow with length
 MAX_CANDIDATE_CHARS = 2_000  # one extracted answer longer than this is not a final answer
 MAX_HEDGE_CHECKS = 4  # distinct boxed values to compare before calling it hedging outright
-_WALL_S = 2  # math-verify's own timers take whole seconds (signal.alarm)
 _GOLD_CACHE_SIZE = 8192
 
 _UNESCAPED_DOLLAR = re.compile(r"(?<!\\)\$")
@@ -93,7 +92,7 @@ def _clean(latex: str, decimal_comma: bool = False) -> _Answer:
 @functools.lru_cache(maxsize=_GOLD_CACHE_SIZE)
 def _sympy_value(text: str) -> Any:
     """The gold's sympy value, parsed on first need only (a numeric gold usually never needs it)."""
-    return parse_whole(text, _WALL_S)
+    return parse_whole(text)
 
 
 @functools.lru_cache(maxsize=_GOLD_CACHE_SIZE)
@@ -135,18 +134,18 @@ def _gold_text(reference: dict[str, Any]) -> str:
     return text
 
 
-def _wall(deadline: float) -> int:
-    """Whole seconds for the next math-verify timer; TimeoutError when the item's budget is spent."""
+def _budget(deadline: float) -> float:
+    """Seconds left for the next parse or comparison; TimeoutError when the item's budget is spent."""
     left = deadline - time.monotonic()
     if left <= 0.05:
         raise TimeoutError("math verification ran out of its time budget")
-    return max(1, min(_WALL_S, int(left)))
+    return left
 
 
 def _sympy(answer: _Answer, deadline: float) -> Any:
     if (why := too_complex(answer.text)) is not None:
         raise TimeoutError(f"answer is too complex to verify: {why}")
-    return parse_whole(answer.text, _wall(deadline))
+    return parse_whole(answer.text, _budget(deadline))
 
 
 def _judge(gold: _Gold, pred: _Answer, deadline: float) -> tuple[bool, str]:
@@ -182,7 +181,7 @@ def _judge(gold: _Gold, pred: _Answer, deadline: float) -> tuple[bool, str]:
     gold_value = _sympy_value(g.text)
     if gold_value is None:
         return False, "wrong_answer"
-    return (True, "correct") if equal(gold_value, parsed, _wall(deadline)) else (False, "wrong_answer")
+    return (True, "correct") if equal(gold_value, parsed, _budget(deadline)) else (False, "wrong_answer")
 
 
 def _same_value(a: _Answer, b: _Answer, deadline: float) -> bool:
@@ -191,7 +190,7 @@ def _same_value(a: _Answer, b: _Answer, deadline: float) -> bool:
         if decided is not None:
             return decided
     first, second = _sympy(a, deadline), _sympy(b, deadline)
-    return first is not None and second is not None and equal(first, second, _wall(deadline))
+    return first is not None and second is not None and equal(first, second, _budget(deadline))
 
 
 def _hedging(extraction: Extraction, deadline: float) -> bool:
