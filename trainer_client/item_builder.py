@@ -60,6 +60,8 @@ def build_item(data_source: Any, response: str, ground_truth: Any, extra: Mappin
         options.update(mapping.get("options") or {})
     elif mapping is not None:
         reference = {k: v for k, v in mapping.items() if k != "domain"}
+        if domain == "code" and "tests" not in reference and {"inputs", "outputs"} <= set(reference):
+            reference = {"tests": reference}  # verl/PRIME code rows: bare {"inputs", "outputs", "fn_name"?}
     else:
         # A bare answer: the natural reference for math and MCQ; other domains need an object and will say so.
         reference = {"answer": ground_truth if isinstance(ground_truth, str) else json.dumps(ground_truth, default=str)}
