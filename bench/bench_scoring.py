@@ -179,9 +179,9 @@ def main(argv: list[str] | None = None) -> int:
 
     items = _items(args.domain, args.prompts, args.samples, args.seed)
     expected = [item.pop("expected", None) for item in items]
-    # Steady state: every scorer first sees a smaller batch from another seed, as a trainer's pool has
-    # by its second step (ANTLR's prediction caches and sympy's caches are per process and warm up).
-    warm = _items(args.domain, max(1, args.prompts // 16), args.samples, args.seed + 1, pathological=0)
+    # Steady state: every scorer first sees a quarter-size batch from another seed, as a trainer's pool
+    # has by its second step (latex2sympy's ANTLR prediction caches and sympy's caches are per process).
+    warm = _items(args.domain, max(1, args.prompts // 4), args.samples, args.seed + 1, pathological=0)
     for item in warm:
         item.pop("expected", None)
     size = sum(len(item["response"]) for item in items) / len(items)
