@@ -167,6 +167,10 @@ def run_blocking(body: RunCodeRequest) -> RunCodeResponse:
     files = _decode_files(body.files)
     if isinstance(files, str):
         return _sandbox_error(files)
+    try:
+        (body.stdin or "").encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate: no byte stream to feed (SandboxFusion fails here too)
+        return _sandbox_error("stdin is not encodable as UTF-8 (lone surrogate)")
     code, fetched = wrap_program(body.code, files, body.fetch_files)
     try:
         sandbox = get_sandbox()

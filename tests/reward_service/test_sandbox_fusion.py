@@ -160,6 +160,23 @@ def test_unsupported_and_unknown_languages(reward_service_url: str) -> None:
     assert bad_b64.json()["status"] == "SandboxError" and "base64" in bad_b64.json()["message"]
 
 
+def test_odd_inputs_get_a_clear_answer(reward_service_url: str) -> None:
+    def post(raw: str) -> dict:
+        response = httpx.post(f"{reward_service_url}/run_code", content=raw, timeout=60,
+                              headers={"content-type": "application/json"})
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    lone = post('{"code": "print(input())", "language": "python", "stdin": "\\ud800"}')
+    assert lone["status"] == "SandboxError" and "UTF-8" in lone["message"]
+    nul = post('{"code": "x\\u0000", "language": "python"}')
+    assert nul["status"] == "Failed" and "null bytes" in nul["run_result"]["stderr"]
+    huge = post('{"code": "print(1)", "language": "python", "run_timeout": 1e308, "memory_limit_MB": 99999999999}')
+    assert huge["status"] == "Success"  # clamped to the sandbox's own limits
+    bad_path = post('{"code": "print(1)", "language": "python", "files": {"a\\u0000b": ""}}')
+    assert bad_path["status"] == "Failed" and "null byte" in bad_path["run_result"]["stderr"]
+
+
 def test_run_code_is_measured(reward_service_url: str) -> None:
     _run("print(1)")
     text = httpx.get(f"{reward_service_url}/metrics", timeout=30).text
