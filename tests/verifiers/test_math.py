@@ -260,11 +260,10 @@ PATHOLOGICAL = [
 
 @pytest.fixture(scope="module")
 def pool():
-    from verifiers.pool import JailedPool
+    """The process-wide pool, shared with the golden-set tests so CI starts its workers once."""
+    from verifiers.pool import get_pool
 
-    jailed = JailedPool(workers=2)
-    yield jailed
-    jailed.close()
+    return get_pool()
 
 
 def test_pathological_items_score_zero_without_stalling_the_batch(pool) -> None:
