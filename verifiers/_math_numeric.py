@@ -4,8 +4,9 @@ Most GRPO math answers are integers, fractions, decimals, polynomials, or small 
 sets of them. latex2sympy's ANTLR parser costs 2-10 ms per distinct string and sympy's equality
 another few to tens, which would dominate a batch. This module reads those shapes into exact
 canonical forms (:class:`fractions.Fraction` coefficients, :mod:`verifiers._math_poly`) and decides
-only when the answer is certain; anything else (radicals, pi, matrices, percentages, near-equal
-decimals, a tuple against a set) returns ``None`` and goes to math-verify.
+only when the answer is certain: numbers, square roots of integers, pi, polynomials, and tuples,
+intervals, sets and p/b-matrices of those. Anything else (e, logs, trig, percentages, infinity,
+near-equal decimals, a tuple against a set) returns ``None`` and goes to math-verify.
 """
 
 from __future__ import annotations
@@ -50,9 +51,9 @@ class Value:
 
 def _scalar(text: str) -> tuple[Exact, bool] | None:
     """One number or polynomial in canonical form, and whether it is exact (no decimals)."""
+    if _THOUSANDS.match(text):
+        text = text.replace(",", "")  # `1,000`; but `1, 000` (with a space) is two numbers
     compact = _SPACES.sub("", text)
-    if _THOUSANDS.match(compact):
-        compact = compact.replace(",", "")
     for form in _SCALAR_FORMS:
         match = form.match(compact)
         if match is None:
