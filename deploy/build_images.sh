@@ -6,8 +6,9 @@
 # 1. prorl-base:bookworm + prorl-sandbox:latest via deploy/sandbox/build_local.sh (debootstrap base).
 # 2. A wheelhouse (./wheelhouse) of prorl[service] and all its dependencies (`pip wheel`), for the
 #    base image's Python. PyPI is the only thing reached here; the image builds install --no-index.
-# 3. prorl-api (API and worker), prorl-nginx, prorl-redis, each FROM the base (Debian packages for
-#    nginx and Redis; the image builds reach only the Debian mirror, on the default bridge network).
+# 3. prorl-api (API and worker), prorl-nginx, prorl-redis, prorl-prometheus, each FROM the base
+#    (Debian packages for nginx, Redis and Prometheus; the image builds reach only the Debian mirror,
+#    on the default bridge network).
 #
 # Environment: PRORL_TAG (image tag, default "local"), PRORL_BASE_IMAGE (default prorl-base:bookworm),
 # PYTHON (interpreter that builds the wheels, default .venv/bin/python, else python3; it must have the
@@ -90,7 +91,7 @@ for whl in "$WHEELHOUSE"/*.whl; do
 done
 
 # ---------------------------------------------------------------- 3. images
-for name in api nginx redis; do
+for name in api nginx redis prometheus; do
   log "prorl-$name:$TAG"
   out="$(mktemp)"
   if ! docker build --build-arg "BASE_IMAGE=$BASE" -t "prorl-$name:$TAG" "$HERE/$name" >"$out" 2>&1; then
@@ -98,4 +99,4 @@ for name in api nginx redis; do
   fi
   rm -f "$out"
 done
-log "built: prorl-api:$TAG prorl-nginx:$TAG prorl-redis:$TAG (+ $BASE, prorl-sandbox)"
+log "built: prorl-{api,nginx,redis,prometheus}:$TAG (+ $BASE, prorl-sandbox)"

@@ -55,6 +55,8 @@ class ComposeStack:
     settings: dict[str, str]
     project: str = field(default_factory=lambda: f"prorltest{os.getpid()}{uuid.uuid4().hex[:6]}")
     port: int = field(default_factory=free_port)
+    prometheus_port: int = field(default_factory=free_port)
+    profiles: tuple[str, ...] = ("monitoring",)
     env_file: Path | None = None
     sandbox_owners: set[str] = field(default_factory=set)
 
@@ -62,13 +64,24 @@ class ComposeStack:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    @property
+    def prometheus_url(self) -> str:
+        return f"http://127.0.0.1:{self.prometheus_port}"
+
+    def prometheus_query(self, query: str) -> list[dict]:
+        response = httpx.get(self.prometheus_url + "/api/v1/query", params={"query": query}, timeout=10)
+        response.raise_for_status()
+        return response.json()["data"]["result"]
+
     def _env(self) -> dict[str, str]:
         assert self.env_file is not None
         return {**os.environ, "PRORL_HTTP_PORT": str(self.port), "PRORL_ENV_FILE": str(self.env_file),
+                "PRORL_PROMETHEUS_PORT": str(self.prometheus_port),
                 "DOCKER_GID": str(os.stat("/var/run/docker.sock").st_gid)}
 
     def compose(self, *args: str, timeout_s: float = 300, check: bool = True) -> subprocess.CompletedProcess:
-        cmd = [*compose_command(), "-f", str(REPO_ROOT / "docker-compose.yml"), "-p", self.project, *args]
+        profiles = [arg for profile in self.profiles for arg in ("--profile", profile)]
+        cmd = [*compose_command(), "-f", str(REPO_ROOT / "docker-compose.yml"), "-p", self.project, *profiles, *args]
         proc = subprocess.run(cmd, cwd=REPO_ROOT, env=self._env(), capture_output=True, text=True,
                               timeout=timeout_s)
         if check and proc.returncode != 0:
@@ -96,6 +109,21 @@ class ComposeStack:
         """Record the workers' hostnames: their sandbox containers carry them in the owner label."""
         for cid in self.containers("worker", running_only=False):
             self.sandbox_owners.add(self.inspect(cid)["Config"]["Hostname"])
+
+    def redis_cli(self, *args: str) -> str:
+        redis = self.containers("redis")[0]
+        return subprocess.run(["docker", "exec", redis, "redis-cli", *args], capture_output=True, text=True,
+                              check=True, timeout=30).stdout
+
+    def busy_worker_container(self) -> str | None:
+        """The container of an RQ worker that is working on a chunk right now, if any."""
+        by_hostname = {self.inspect(cid)["Config"]["Hostname"]: cid for cid in self.containers("worker")}
+        for key in self.redis_cli("SMEMBERS", "rq:workers").split():
+            if self.redis_cli("HGET", key, "state").strip() == "busy":
+                hostname = key.removeprefix("rq:worker:").split("-")[0]  # prorl worker names: <host>-<pid>-<id>
+                if hostname in by_hostname:
+                    return by_hostname[hostname]
+        return None
 
     def kill(self, container: str) -> None:
         subprocess.run(["docker", "kill", container], capture_output=True, check=True)

@@ -79,6 +79,30 @@ def test_only_nginx_publishes_and_only_on_loopback(stack: ComposeStack) -> None:
                 published[service] = bindings
     assert set(published) == {"nginx"}, published
     assert all(b["HostIp"] == "127.0.0.1" for b in published["nginx"]), published
+    prometheus = [b for cid in stack.containers("prometheus")
+                  for binds in (stack.inspect(cid)["NetworkSettings"]["Ports"] or {}).values() if binds for b in binds]
+    assert prometheus and all(b["HostIp"] == "127.0.0.1" for b in prometheus), prometheus
+
+
+def test_prometheus_scrapes_every_api_replica_and_loads_the_alerts(stack: ComposeStack) -> None:
+    _post_batch(httpx.Client(), stack.url, _golden_items()[:8])
+    deadline = time.monotonic() + 90
+    up: list[dict] = []
+    scored: list[dict] = []
+    while time.monotonic() < deadline:
+        try:
+            up = stack.prometheus_query('up{job="prorl-api"} == 1')
+            scored = stack.prometheus_query("sum(prorl_items_total)")
+        except httpx.HTTPError:
+            pass
+        if len(up) == API_REPLICAS and scored and float(scored[0]["value"][1]) >= 8:
+            break
+        time.sleep(2)
+    assert len(up) == API_REPLICAS, f"Prometheus scrapes {len(up)} of {API_REPLICAS} API replicas: {up}"
+    assert scored and float(scored[0]["value"][1]) >= 8, scored
+    rules = httpx.get(stack.prometheus_url + "/api/v1/rules", timeout=10).json()["data"]["groups"]
+    alerts = {rule["name"] for group in rules for rule in group["rules"]}
+    assert {"ProrlNoWorkers", "ProrlInfraErrors", "ProrlQueueGrowing"} <= alerts, alerts
 
 
 def _post_batch(client: httpx.Client, url: str, batch: list[dict]) -> list[dict]:
@@ -107,11 +131,13 @@ def test_golden_sets_through_nginx_survive_killing_an_api_replica_and_a_worker(s
     lock = threading.Lock()
 
     def killer() -> None:
+        # Once a few requests are answered, SIGKILL one API replica and a worker caught mid-chunk.
         while not done.is_set():
             with lock:
                 ready = len(answered) >= KILL_AFTER_BATCHES
-            if ready:
-                api, worker = stack.containers("api")[0], stack.containers("worker")[0]
+            worker = stack.busy_worker_container() if ready else None
+            if worker is not None:
+                api = stack.containers("api")[0]
                 stack.kill(api)
                 stack.kill(worker)
                 with lock:
@@ -136,7 +162,7 @@ def test_golden_sets_through_nginx_survive_killing_an_api_replica_and_a_worker(s
         done.set()
         kill_thread.join(timeout=30)
     elapsed = time.monotonic() - started
-    assert killed, "the kill never happened: too few batches"
+    assert killed, "the kill never happened: no worker was seen busy while requests were in flight"
     assert int(killed["answered"]) < len(batches) - CLIENTS, "the kill must happen while requests are in flight"
     assert not (set(stack.containers("api")) & {killed["api"]}), "killed API replica still running"
 
@@ -159,7 +185,7 @@ def test_golden_sets_through_nginx_survive_killing_an_api_replica_and_a_worker(s
                                   f"{got.get('error') or ''} vs in-process {want.reward} [{want.status}]")
     print(f"\ncompose: {len(items)} items in {len(batches)} requests of <= {BATCH} through nginx in "
           f"{elapsed:.1f}s ({len(items) / elapsed:.1f} items/s), killed api {killed['api'][:12]} and worker "
-          f"{killed['worker'][:12]} after {KILL_AFTER_BATCHES} answers; statuses {dict(statuses)}; "
+          f"{killed['worker'][:12]} (busy) after {killed['answered']} answers; statuses {dict(statuses)}; "
           f"{compared} compared with in-process, {len(mismatches)} mismatches")
     assert not mismatches, "\n".join(mismatches)
     assert compared >= 0.9 * len(items), f"only {compared}/{len(items)} results were judgements: {dict(statuses)}"
