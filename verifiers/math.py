@@ -245,11 +245,11 @@ _WARM_UP_PAIRS = [
 ]
 
 
-def warm_up() -> None:
+def warm() -> None:
     """Prime latex2sympy's ANTLR caches and sympy's on typical answer shapes.
 
     A fresh process pays tens of milliseconds for the first parse of each shape; a pool worker that
-    calls this once at start-up (and after each recycle) scores its first batch at full speed. It
+    calls this once at start-up (the pool does, before it reports ready) scores its first batch at full speed. It
     goes straight to sympy, since the fast path would otherwise answer most of these pairs.
     """
     for gold, pred in _WARM_UP_PAIRS:

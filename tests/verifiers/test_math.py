@@ -249,9 +249,9 @@ def test_ordinary_powers_are_not_refused() -> None:
     assert reward("1", boxed("((((((((1))))))))")) == 1.0
 
 
-def test_warm_up_leaves_verdicts_unchanged() -> None:
+def test_warm_leaves_verdicts_unchanged() -> None:
     before = [reward(g, boxed(p)) for g, p in math_verifier._WARM_UP_PAIRS]
-    math_verifier.warm_up()
+    math_verifier.warm()
     assert [reward(g, boxed(p)) for g, p in math_verifier._WARM_UP_PAIRS] == before
     assert before.count(1.0) >= 10  # the pairs are mostly equal spellings: they prime the equality paths
 
