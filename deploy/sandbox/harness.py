@@ -202,6 +202,17 @@ def _run_program(job, test_input):
     return 0
 
 
+def _stdin_bytes(test_input):
+    """UTF-8 bytes of a stdin input; a lone surrogate (valid JSON, not valid UTF-8) becomes U+FFFD
+    instead of crashing the harness, which the caller would see as an infrastructure failure."""
+    if not isinstance(test_input, str):
+        return b""
+    try:
+        return test_input.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        return test_input.encode("utf-8", "replace")
+
+
 def _run_test(job, test_input):
     """Fork one child for one test and collect its outputs under the time and output limits."""
     limit = float(job["time_limit_s"])
@@ -213,7 +224,7 @@ def _run_test(job, test_input):
     out_cap = int(job["output_limit_bytes"])
     stdin_fd = os.memfd_create("stdin")
     if job["mode"] != "call":
-        data = test_input.encode("utf-8", "surrogateescape") if isinstance(test_input, str) else b""
+        data = _stdin_bytes(test_input)
         view = memoryview(data)
         while view:
             view = view[os.write(stdin_fd, view):]

@@ -93,6 +93,13 @@ def test_correct_program_scores_one() -> None:
     assert details["tests_passed"] == details["tests_total"] == 3
 
 
+def test_stdin_with_a_lone_surrogate_is_judged_not_an_infra_error() -> None:
+    reference = {"tests": {"inputs": ["ab\ud800\n"], "outputs": ["3\n"]}}
+    reward, details = run("import sys\nprint(len(sys.stdin.buffer.read().decode('utf-8', 'replace').strip()))\n",
+                          reference)
+    assert reward == 1.0, details  # the surrogate arrives as U+FFFD: one character
+
+
 def test_binary_stops_at_first_failure_fraction_runs_all() -> None:
     wrong_last = "a, b = map(int, input().split())\nprint(a + b if b > 0 else 0)\n"
     reward, details = run(wrong_last)
