@@ -24,7 +24,7 @@ RL_STEPS = 30
 @pytest.fixture(scope="module")
 def task(tmp_path_factory: pytest.TempPathFactory) -> Path:
     torch.set_num_threads(2)
-    return prepare(tmp_path_factory.mktemp("task"), sft_steps=150, n_train=400, n_val=64, seed=0, domain="math")
+    return prepare(tmp_path_factory.mktemp("task"), sft_steps=150, n_train=400, n_val=64, seed=0, domain="reasoning_gym")
 
 
 def _cfg(task: Path, out: Path, url: str, *extra: str):
@@ -33,9 +33,10 @@ def _cfg(task: Path, out: Path, url: str, *extra: str):
         f"data.train_path={task / 'train.jsonl'}", f"data.val_path={task / 'val.jsonl'}",
         "rollout.prompts_per_step=32", "rollout.n_samples=8", "rollout.temperature=1.0",
         "rollout.max_response_tokens=6",
-        "algo.max_gen_rounds=2", "optim.lr=5e-4", "optim.mini_batch_prompts=32", "optim.micro_batch_tokens=512",
+        "algo.max_gen_rounds=2", "algo.ppo_epochs=4", "optim.lr=5e-4", "optim.mini_batch_prompts=32",
+        "optim.micro_batch_tokens=512",
         f"service.url={url}", f"run.output_dir={out}", "run.seed=0", "run.tensorboard=false",
-        "run.progress=false", "run.val_temperature=1.0", "run.val_n_samples=4", *extra,
+        "run.progress=false", "run.val_temperature=1.0", "run.val_n_samples=8", *extra,
     ])
 
 
@@ -45,7 +46,13 @@ def test_grpo_improves_reward_and_resets_reference(task: Path, tmp_path: Path, r
     trainer = Trainer(cfg)
     initial_ref = {k: v.clone() for k, v in trainer.reference.state_dict().items()}
     before = trainer.validate()
-    trainer.fit()
+    seen: dict[int, object] = {}
+
+    def on_step(step: int, metrics: dict[str, float]) -> None:
+        if step in (14, 15):  # just before / right after the scheduled reset
+            seen[step] = (len(trainer.optimizer.state), {k: v.clone() for k, v in trainer.policy.state_dict().items()})
+
+    trainer.fit(on_step)
     after = trainer.validate()
     trainer.close()
 
@@ -59,8 +66,11 @@ def test_grpo_improves_reward_and_resets_reference(task: Path, tmp_path: Path, r
     # the scheduled reset happened, was logged, and replaced the reference with the policy of step 15
     resets = read_metrics(tmp_path / "run" / "metrics.jsonl", "reset")
     assert [(r["step"], r["reason"]) for r in resets] == [(15, "scheduled")]
-    assert any(not torch.equal(initial_ref[k], v) for k, v in trainer.reference.state_dict().items())
-    assert rows[15]["kl"] < rows[14]["kl"]  # KL is measured against the fresh reference right after
+    ref = trainer.reference.state_dict()
+    assert any(not torch.equal(initial_ref[k], v) for k, v in ref.items())
+    policy_at_reset = seen[15][1]
+    assert all(torch.equal(policy_at_reset[k], v) for k, v in ref.items())  # reference := policy of step 15
+    assert seen[14][0] > 0 and seen[15][0] == 0  # AdamW moments and step were cleared by the reset
 
 
 def test_resume_reproduces_the_next_step(task: Path, tmp_path: Path, reward_service_url: str) -> None:

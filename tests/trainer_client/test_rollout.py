@@ -1,0 +1,56 @@
+"""collect_rollouts against a real service: unjudged items are masked, dynamic sampling never crashes."""
+
+from __future__ import annotations
+
+import torch
+
+from trainer_client.algo.dynamic_sampling import PassRateTracker
+from trainer_client.client import RewardClient
+from trainer_client.config import load_config
+from trainer_client.engines.hf import HFEngine
+from trainer_client.prompts import PromptRecord, PromptSampler
+from trainer_client.rollout import StepSettings, collect_rollouts
+from trainer_client.tiny_task import build_model, build_tokenizer, make_records
+
+
+def _setup(records: list[PromptRecord], *overrides: str):
+    tok = build_tokenizer()
+    engine = HFEngine(build_model(tok, hidden=32, layers=1), tok)
+    cfg = load_config(None, ["rollout.prompts_per_step=4", "rollout.n_samples=4", *overrides])
+    sampler = PromptSampler(records, seed=0)
+    return cfg, tok, engine, sampler
+
+
+def test_unjudged_samples_are_masked_and_round_cap_is_respected(reward_service_url: str) -> None:
+    good = [PromptRecord(**r) for r in make_records(4, seed=0)]
+    # a reference the service cannot judge: status `invalid`, must not be learned from
+    bad = [PromptRecord(r.prompt, "reasoning_gym", {"entry": {"question": "?"}}, {"id": f"bad{i}"})
+           for i, r in enumerate(good)]
+    cfg, tok, engine, sampler = _setup(good + bad, "algo.dynamic_sampling=false")
+    torch.manual_seed(0)
+    client = RewardClient(reward_service_url)
+    batch, metrics = collect_rollouts(cfg, 1, StepSettings(3, 4, 1.0, 1.0), sampler,
+                                      lambda p: tok(p)["input_ids"], engine, client, PassRateTracker())
+    assert batch is not None and len(batch) == 16
+    assert 0 < metrics["unjudged_fraction"] < 1
+    unjudged = batch.seq_mask == 0
+    assert unjudged.any()
+    assert torch.all(batch.advantages[unjudged] == 0)
+    assert torch.all(batch.token_mask()[unjudged] == 0)
+    assert metrics["response_length/max"] <= 3
+
+
+def test_dynamic_sampling_with_no_informative_group_returns_none(reward_service_url: str) -> None:
+    # gold "100" cannot be written in 2 tokens: every group is all-wrong, nothing is kept
+    records = [PromptRecord(**r) for r in make_records(8, seed=0)]
+    for r in records:
+        r.reference = {"entry": {**r.reference["entry"], "answer": "100"}}
+    cfg, tok, engine, sampler = _setup(records, "algo.max_gen_rounds=2")
+    torch.manual_seed(0)
+    tracker = PassRateTracker()
+    batch, metrics = collect_rollouts(cfg, 1, StepSettings(2, 4, 1.0, 1.0), sampler,
+                                      lambda p: tok(p)["input_ids"], engine, RewardClient(reward_service_url), tracker)
+    assert batch is None
+    assert metrics["dynamic_sampling/rounds"] == 2 and metrics["dynamic_sampling/hit_round_cap"] == 1
+    assert metrics["dynamic_sampling/kept_fraction"] == 0 and metrics["dynamic_sampling/wasted_tokens"] > 0
+    assert len(tracker.rates) == 8 and set(tracker.rates.values()) == {0.0}
