@@ -24,7 +24,8 @@ import pytest
 from tests.deploy.compose_stack import ComposeStack, build_images
 from verifiers import score_batch
 
-pytestmark = [pytest.mark.slow, pytest.mark.docker]
+# The first run on a machine builds every image (about 8 minutes on 2 cores); later runs reuse them.
+pytestmark = [pytest.mark.slow, pytest.mark.docker, pytest.mark.timeout(1800)]
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 API_REPLICAS, WORKERS = 2, 2
@@ -85,7 +86,8 @@ def test_only_nginx_publishes_and_only_on_loopback(stack: ComposeStack) -> None:
 
 
 def test_prometheus_scrapes_every_api_replica_and_loads_the_alerts(stack: ComposeStack) -> None:
-    _post_batch(httpx.Client(), stack.url, _golden_items()[:8])
+    with httpx.Client() as client:
+        _post_batch(client, stack.url, _golden_items()[:8])
     deadline = time.monotonic() + 90
     up: list[dict] = []
     scored: list[dict] = []
@@ -191,5 +193,6 @@ def test_golden_sets_through_nginx_survive_killing_an_api_replica_and_a_worker(s
     assert compared >= 0.9 * len(items), f"only {compared}/{len(items)} results were judgements: {dict(statuses)}"
 
     # The stack keeps serving with what is left (one API replica, one worker).
-    after = _post_batch(httpx.Client(), stack.url, [items[order[0]]])
+    with httpx.Client() as client:
+        after = _post_batch(client, stack.url, [items[order[0]]])
     assert after[0]["status"] == expected[order[0]].status
