@@ -135,7 +135,10 @@ def main() -> None:
         opt.zero_grad(set_to_none=True)
         torch.cuda.empty_cache()
     if args.gradient_checkpointing:
-        model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
+        if hasattr(model, "activation_checkpointing_enable"):
+            model.activation_checkpointing_enable(activation_checkpointing_kwargs={"use_reentrant": False})
+        else:
+            model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
     results.append(run("prorl (chunked lm_head)", lambda: step_prorl(model, opt, *batch, args.chunk), model,
                        args.steps, args.warmup, tokens, device, autocast))
 

@@ -106,6 +106,10 @@ def collect_rollouts(
             break
     metrics = _rollout_metrics(seen, settings.max_tokens)
     metrics.update(filt.metrics())
+    rates = pass_rates.rates.values()
+    metrics["pass_rate/prompts_seen"] = float(len(pass_rates.rates))
+    metrics["pass_rate/solved_fraction"] = sum(r >= 1.0 for r in rates) / max(len(pass_rates.rates), 1)
+    metrics["pass_rate/unsolved_fraction"] = sum(r <= 0.0 for r in rates) / max(len(pass_rates.rates), 1)
     if not kept:
         return None, metrics
     return _to_batch(cfg, kept, settings.max_tokens), metrics

@@ -61,7 +61,10 @@ class Trainer:
         self.tokenizer = AutoTokenizer.from_pretrained(policy_path)
         self.policy = AutoModelForCausalLM.from_pretrained(policy_path, dtype=torch.float32).to(self.device)
         if cfg.model.gradient_checkpointing:
-            self.policy.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
+            if hasattr(self.policy, "activation_checkpointing_enable"):  # transformers >= 5.x name
+                self.policy.activation_checkpointing_enable(activation_checkpointing_kwargs={"use_reentrant": False})
+            else:
+                self.policy.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
         self.policy.config.use_cache = False
         self.reference = copy.deepcopy(self.policy).eval().requires_grad_(False)
         if use_bf16:

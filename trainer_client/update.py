@@ -50,12 +50,15 @@ def ppo_update(
     pad_id: int,
     rng: random.Random,
     set_lr: Callable[[], None],
+    reduce_normalizer: Callable[[float], float] | None = None,
 ) -> dict[str, float]:
     """``ppo_epochs`` passes over the batch in mini-batches of ``mini_batch_prompts`` groups; one
     optimizer step per mini-batch, gradient accumulated over token-budget micro-batches.
 
     The token-mean normaliser is the whole mini-batch's count of loss tokens, so the accumulated gradient
-    equals the gradient of the mini-batch's token-mean loss however it is split.
+    equals the gradient of the mini-batch's token-mean loss however it is split. Under data parallelism
+    pass ``reduce_normalizer`` (e.g. an all-reduce SUM of the local count over ranks, with gradients then
+    summed rather than averaged) so every rank divides by the global count.
     """
     a, o = cfg.algo, cfg.optim
     device = next(model.parameters()).device
@@ -75,6 +78,8 @@ def ppo_update(
                 normalizer = float(mask_all.sum())
             else:
                 normalizer = float((mask_all.sum(dim=1) > 0).sum())
+            if reduce_normalizer is not None:
+                normalizer = reduce_normalizer(normalizer)
             if normalizer == 0:
                 continue  # nothing judged in this mini-batch: no update, but no crash
             optimizer.zero_grad(set_to_none=True)
