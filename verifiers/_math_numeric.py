@@ -159,3 +159,33 @@ def same(gold: Value, pred: Value) -> bool | None:
             return True
         return False if exact else None
     return None  # a tuple against a bare list or a set: math-verify's rules
+
+
+def is_literal(text: str) -> bool:
+    """True when ``text`` is a written-out number (``-4``, ``1,000``, ``0.5``, ``\\frac{3}{4}``, ``x = 3``,
+    ``30^\\circ``, ``12\\text{ cm}``), not an expression that evaluates to one (``5 - 3 - 6``, ``10^2``).
+
+    When the gold is a plain number, the answer must be one too: otherwise copying the question's
+    arithmetic (``\\boxed{18271 \\times 43432}``) would earn the reward without computing anything.
+    """
+    s = comparable_number(text)
+    if _THOUSANDS.match(s):
+        s = s.replace(",", "")
+    return any(form.match(s) for form in _SCALAR_FORMS)
+
+
+def comparable_number(text: str) -> str:
+    """``text`` without what is not the number: an assignment, degrees, a unit, spacing, outer parentheses."""
+    s = text.replace("\\dfrac", "\\frac").replace("\\tfrac", "\\frac")
+    s = _NOISE.sub("", s).strip()
+    assignment = _VARIABLE.match(s)
+    if assignment is not None:
+        s = assignment.group("rest")
+    s = _TEXT_UNIT.sub("", _DEGREES.sub("", s)).strip()
+    s = s.removesuffix("\\%").removesuffix("%").strip()  # `5\%`: the comparison decides what a percent means
+    s = _SPACES.sub("", s)
+    opened, closed = len(s) - len(s.lstrip("(")), len(s) - len(s.rstrip(")"))
+    if opened == closed > 0 and "(" not in s[opened:len(s) - closed]:
+        s = s[opened:len(s) - closed]  # `((-4))`: redundant parentheses around one number
+    return s
+

@@ -167,6 +167,16 @@ def _judge(gold: _Gold, pred: _Answer, deadline: float) -> tuple[bool, str]:
     several = "multiple_candidates" if not gold.collection else "wrong_answer"
     if not gold.collection and _DECIMAL_COMMA.match(pred.text):
         pred = _clean(pred.text, decimal_comma=True)  # `1,22` for a one-number gold is 1.22
+    if g.value is not None and g.value.kind == "scalar" and numeric.is_literal(g.text) and not numeric.is_literal(
+        pred.text
+    ):
+        # A numeric gold asks for the number: an unevaluated expression (the question's own arithmetic
+        # copied into the box) is not an answer, even when sympy would evaluate it to the gold.
+        if (why := too_complex(pred.text)) is not None:
+            raise TimeoutError(f"answer is too complex to verify: {why}")
+        if pred.value is not None and pred.value.kind in ("set", "list") and len(pred.value.items) > 1:
+            return False, several
+        return False, "unevaluated_expression"
     if g.value is not None and pred.value is not None:
         decided = numeric.same(g.value, pred.value)
         if decided is not None:

@@ -232,7 +232,8 @@ def test_extraction_sources() -> None:
 def test_slow_comparison_times_out_as_timeout_error() -> None:
     """A timer fires (CPU budget or math-verify's own); the pool reports TimeoutError as `timeout`."""
     with pytest.raises(TimeoutError):
-        math_verifier.score(boxed("10^{10^{10}}"), {"answer": "5"}, OPTIONS)
+        # a symbolic gold, so the numeric-gold rule (answers must be written-out numbers) does not decide it
+        math_verifier.score(boxed("10^{10^{10}}"), {"answer": "x + 5"}, OPTIONS)
 
 
 @pytest.mark.parametrize("answer", [r"9^{9^{9^{9^{9}}}}", "(" * 300 + "1" + ")" * 300, r"2^{(3^{4^{5}})}"])
@@ -244,7 +245,8 @@ def test_pathological_shapes_are_refused_before_sympy(answer: str) -> None:
 
 
 def test_ordinary_powers_are_not_refused() -> None:
-    assert reward("65536", boxed("2^{2^{4}}")) == 1.0
+    assert reward("2^{16}", boxed("2^{2^{4}}")) == 1.0
+    assert reward("65536", boxed("2^{2^{4}}")) == 0.0  # a numeric gold wants the number written out
     assert reward("e^{x^{2}}", boxed("e^{x^{2}}")) == 1.0
     assert reward("1", boxed("((((((((1))))))))")) == 1.0
 
@@ -306,3 +308,16 @@ def test_bad_gold_is_invalid_through_the_pool(pool) -> None:
                        {"domain": "math", "response": boxed("1"), "reference": {}}], pool=pool, cache=None)
     assert [r.status for r in got] == ["invalid", "invalid"]
     assert all(r.error for r in got)
+
+
+@pytest.mark.parametrize("boxed", [r"5 - 3 - 6", r"18271 \times 43432", r"\gcd(780, 461)", r"10^2 - 104", r"2 \cdot (-2)"])
+def test_copying_the_question_arithmetic_is_not_an_answer(boxed: str) -> None:
+    # sympy evaluates each of these to the gold; a numeric gold asks for the number itself.
+    gold = {"5 - 3 - 6": "-4", r"18271 \times 43432": "793546072", r"\gcd(780, 461)": "1"}.get(boxed, "-4")
+    verdict = math_verifier.score(f"So the result is \\boxed{{{boxed}}}.", {"answer": gold}, ItemOptions())
+    assert verdict.reward == 0.0 and verdict.details["reason"] == "unevaluated_expression"
+
+
+@pytest.mark.parametrize("boxed", ["-4", "(-4)", "x = -4", r"-4\text{ apples}", r"\dfrac{-8}{2}", "-4.0"])
+def test_written_out_numbers_still_count(boxed: str) -> None:
+    assert math_verifier.score(f"\\boxed{{{boxed}}}", {"answer": "-4"}, ItemOptions()).reward == 1.0
