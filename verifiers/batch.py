@@ -33,6 +33,7 @@ ProgressCallback = Callable[[int, int], None]
 # A thread-domain verifier (code) enforces its own hard kills; this grace covers container start-up
 # and teardown before the batch gives up on it.
 _THREAD_GRACE_S = 10.0
+_SUBMIT_EVERY = 64  # jailed tasks handed to the pool per wake-up while a batch is still being prepared
 
 
 @dataclass
@@ -176,7 +177,20 @@ def score_batch(
     results: list[Result | None] = [None] * len(items)
     ids: list[Any] = [None] * len(items)
     groups: dict[str, list[int]] = {}
-    unique: dict[str, _Prepared] = {}
+    futures: dict[Future, _Prepared] = {}
+    thread_started: dict[str, float] = {}
+    # A completion queue instead of wait(FIRST_COMPLETED) in a loop, which re-registers a waiter on
+    # every pending future per call: quadratic in the batch size.
+    finished: queue.SimpleQueue[Future] = queue.SimpleQueue()
+    submitted_at = time.monotonic()
+    jailed: list[Task] = []
+
+    def flush() -> None:
+        if jailed:
+            for future in (pool or get_pool()).submit_many(jailed):
+                future.add_done_callback(finished.put)
+            jailed.clear()
+
     for index, raw in enumerate(items):
         prepared = _prepare(raw, timeout_s)
         if isinstance(prepared, Result):
@@ -187,28 +201,23 @@ def score_batch(
         if cached is not None:
             results[index] = _to_result(ids[index], cached, 0.0)
             continue
-        groups.setdefault(prepared.key, []).append(index)
-        unique.setdefault(prepared.key, prepared)
-
-    total, done = len(unique), 0
-    futures: dict[Future, _Prepared] = {}
-    thread_started: dict[str, float] = {}
-    finished: queue.SimpleQueue[Future] = queue.SimpleQueue()
-    submitted_at = time.monotonic()
-    jailed: list[Task] = []
-    for prep in unique.values():
-        if registry.runs_in_thread(prep.domain):
-            futures[_threads().submit(_run_in_thread, prep, thread_started)] = prep
+        if prepared.key in groups:
+            groups[prepared.key].append(index)
+            continue
+        groups[prepared.key] = [index]
+        # Submit as we go, so workers score the first items while the rest are still being prepared.
+        if registry.runs_in_thread(prepared.domain):
+            future = _threads().submit(_run_in_thread, prepared, thread_started)
+            futures[future] = prepared
+            future.add_done_callback(finished.put)
         else:
-            task = Task(prep.domain, prep.answer, prep.reference, prep.options, prep.timeout_s)
+            task = Task(prepared.domain, prepared.answer, prepared.reference, prepared.options, prepared.timeout_s)
+            futures[task.future] = prepared
             jailed.append(task)
-            futures[task.future] = prep
-    if jailed:
-        (pool or get_pool()).submit_many(jailed)
-    for future in futures:
-        # A completion queue instead of wait(FIRST_COMPLETED) in a loop, which re-registers a waiter
-        # on every pending future per call: quadratic in the batch size.
-        future.add_done_callback(finished.put)
+            if len(jailed) >= _SUBMIT_EVERY:
+                flush()
+    flush()
+    total, done = len(futures), 0
 
     def finish(prep: _Prepared, outcome: dict[str, Any]) -> None:
         nonlocal done

@@ -24,9 +24,15 @@ for _entry in filter(None, os.environ.get("PRORL_EXTRA_DOMAINS", "").split(","))
 _DEFAULT_TIMEOUT_S = 10.0
 
 
+_loaded: dict[str, ModuleType] = {}
+
+
 def get_verifier(domain: str) -> ModuleType:
     """Import (once) and return the verifier module of ``domain``; KeyError if the domain is unknown."""
-    return importlib.import_module(DOMAINS[domain])
+    module = _loaded.get(domain)
+    if module is None:
+        module = _loaded[domain] = importlib.import_module(DOMAINS[domain])
+    return module
 
 
 def runs_in_thread(domain: str) -> bool:
