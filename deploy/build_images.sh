@@ -76,7 +76,7 @@ else
   log "dependency wheels up to date ($WHEELHOUSE/.deps-$stamp)"
 fi
 log "prorl wheel from the working tree ($PYTHON)"
-"$PYTHON" -m pip wheel -q --no-deps --no-build-isolation --disable-pip-version-check "$ROOT" -w "$WHEELHOUSE"
+"$PYTHON" -m pip wheel -q --no-deps --disable-pip-version-check "$ROOT" -w "$WHEELHOUSE"
 
 # The API image's build context is deploy/api: dependencies and the project in separate folders, so
 # Docker's layer cache keeps the dependency install when only prorl's code changed. Hard links, no copy.
