@@ -166,7 +166,6 @@ def test_golden_sets_through_nginx_survive_killing_an_api_replica_and_a_worker(s
     elapsed = time.monotonic() - started
     assert killed, "the kill never happened: no worker was seen busy while requests were in flight"
     assert int(killed["answered"]) < len(batches) - CLIENTS, "the kill must happen while requests are in flight"
-    assert not (set(stack.containers("api")) & {killed["api"]}), "killed API replica still running"
 
     # No item lost: one result per item, in order, for every request.
     statuses: Counter[str] = Counter()
