@@ -107,7 +107,6 @@ class Trainer:
                 batch.ref_logp = fill_logprobs(self.reference, batch, cfg, settings.temperature, self._pad_id)
                 update = ppo_update(self.policy, self.optimizer, batch, cfg, settings.temperature, self._pad_id,
                                     self.update_rng, self._set_lr)
-            self.opt_steps_since_reset += int(update["optimizer_steps"])
             metrics.update(update)
             metrics.update(_advantage_stats(batch.advantages, batch.seq_mask))
             train_tokens = sum(len(p) + len(r) for p, r in zip(batch.prompt_ids, batch.response_ids, strict=True))
@@ -207,9 +206,11 @@ class Trainer:
         return StepSettings(max_tokens, n, self.cfg.rollout.temperature, self.cfg.rollout.top_p)
 
     def _set_lr(self) -> None:
-        """Linear warmup over ``warmup_steps`` optimizer steps since the last reset, then constant."""
+        """Called right before each optimizer step: linear warmup over ``warmup_steps`` optimizer steps since
+        the last reset (a reset restarts it), then constant."""
         w = self.cfg.optim.warmup_steps
         scale = min(1.0, (self.opt_steps_since_reset + 1) / w) if w > 0 else 1.0
+        self.opt_steps_since_reset += 1
         for g in self.optimizer.param_groups:
             g["lr"] = self.cfg.optim.lr * scale
 
