@@ -1,0 +1,115 @@
+"""``prorl train --ray-address ...``: the same training loop, with generation on Ray rollout actors.
+
+The trainer (policy, reference, optimizer, the PPO update) stays in the driver process, exactly the
+local :class:`~trainer_client.train.Trainer`; only the rollout engine is swapped for a
+:class:`~trainer_client.ray_rollout.RayRolloutEngine`. Reward scoring stays the trainer's HTTP client
+call from the driver. A data-parallel trainer group (DDP/FSDP across Ray actors) is not built yet: see
+docs/ray.md, "What is not distributed".
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from typing import TYPE_CHECKING, Any
+
+from trainer_client.config import TrainConfig
+from trainer_client.metrics import MetricsLogger
+from trainer_client.ray_config import RayConfig, ray_config_from_args
+from trainer_client.train import Trainer
+
+if TYPE_CHECKING:
+    from trainer_client.ray_rollout import RayRolloutEngine
+
+# Ray reads these when it starts: no usage report leaves the machine, and every actor's log line is
+# shown (deduplication hides which worker said what)
+_RAY_ENV = {"RAY_USAGE_STATS_ENABLED": "0", "RAY_DEDUP_LOGS": "0"}
+
+
+def init_ray(rc: RayConfig) -> None:
+    """Connect to (``auto``, ``ray://...``) or start (``local``) Ray, unless this process already is."""
+    import ray
+
+    for k, v in _RAY_ENV.items():
+        os.environ.setdefault(k, v)
+    if ray.is_initialized():
+        return
+    kwargs: dict[str, Any] = {"include_dashboard": False, "log_to_driver": True}
+    if rc.address == "local":
+        kwargs["num_cpus"] = rc.num_cpus or os.cpu_count() or 1
+        if rc.object_store_mb:
+            kwargs["object_store_memory"] = rc.object_store_mb * 2**20
+        ray.init(**kwargs)
+    else:
+        ray.init(address=rc.address, log_to_driver=True)
+
+
+class _EngineMetricsLogger:
+    """Adds the Ray engine's timings (``weight_sync_s``, ``ray/generate_s``...) to each step's train row."""
+
+    def __init__(self, inner: MetricsLogger, engine: Any) -> None:
+        self.inner, self.engine = inner, engine
+        self.path = inner.path
+
+    def log(self, step: int, metrics: dict[str, Any], kind: str = "train") -> None:
+        if kind == "train":
+            metrics.update(self.engine.pop_metrics())  # in place: the caller's returned dict has them too
+        self.inner.log(step, metrics, kind)
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+class RayTrainer(Trainer):
+    """:class:`Trainer` whose rollouts run on Ray actors; everything else is the local trainer's code."""
+
+    def __init__(self, cfg: TrainConfig, ray_cfg: RayConfig, client: Any = None) -> None:
+        ray_cfg.validate()
+        self.ray_cfg = ray_cfg
+        init_ray(ray_cfg)
+        super().__init__(cfg, client=client)  # builds the engine through _make_engine below
+        setup = {"workers": float(ray_cfg.rollout_workers), "gpus_per_worker": float(self._gpus_per_worker),
+                 "placement_strategy": ray_cfg.placement_strategy, "weight_sync": self.ray_engine.weight_sync,
+                 **self.ray_engine.pop_metrics()}
+        self.metrics.log(self.step, setup, kind="ray")
+        self.metrics = _EngineMetricsLogger(self.metrics, self.ray_engine)  # type: ignore[assignment]
+
+    def _make_engine(self) -> RayRolloutEngine:
+        import ray
+
+        from trainer_client.ray_rollout import RayRolloutEngine
+
+        rc, r = self.ray_cfg, self.cfg.rollout
+        gpus = rc.gpus_per_worker
+        if gpus < 0:
+            gpus = 1.0 if ray.cluster_resources().get("GPU", 0) > 0 else 0.0
+        self._gpus_per_worker = gpus
+        vllm_kwargs = None
+        if r.engine == "vllm":
+            vllm_kwargs = {"model_path": self.cfg.model.path, "gpu_memory_utilization": r.vllm_gpu_memory_utilization,
+                           "tensor_parallel_size": r.vllm_tensor_parallel_size, "enable_sleep_mode": r.vllm_sleep,
+                           "seed": self.cfg.run.seed}
+        dtype = self.cfg.model.dtype if self.cfg.model.dtype in ("float32", "bfloat16") else "auto"
+        engine = RayRolloutEngine(
+            self.policy.config, self.tokenizer, workers=rc.rollout_workers, engine=r.engine, gpus_per_worker=gpus,
+            cpus_per_worker=rc.cpus_per_worker, placement_strategy=rc.placement_strategy,
+            weight_sync=rc.weight_sync, dtype=dtype, generation_batch_prompts=r.generation_batch_prompts,
+            vllm_kwargs=vllm_kwargs,
+        )
+        engine.update_weights(self.policy.state_dict())  # actors start from the driver's weights
+        self.ray_engine = engine
+        return engine
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self.ray_engine.shutdown()
+
+
+def make_trainer(cfg: TrainConfig, args: argparse.Namespace) -> Trainer:
+    """The local :class:`Trainer`, or a :class:`RayTrainer` when ``--ray-address`` was given."""
+    rc = ray_config_from_args(args)
+    if not rc.address:
+        return Trainer(cfg)
+    return RayTrainer(cfg, rc)
