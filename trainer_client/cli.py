@@ -17,12 +17,16 @@ def train_main(argv: list[str]) -> int:
     parser.add_argument("--config", help="YAML config (configs/tiny-cpu.yaml, configs/prorl-1.5b.yaml)")
     parser.add_argument("--print-config", action="store_true", help="print the resolved config and exit")
     parser.add_argument("overrides", nargs="*", help="section.key=value")
+    from trainer_client.ray_config import add_ray_arguments, ray_config_from_args  # no Ray import
+
+    add_ray_arguments(parser)
     args = parser.parse_args(argv)
 
     from trainer_client.config import load_config
 
     try:
         cfg = load_config(args.config, args.overrides)
+        ray_cfg = ray_config_from_args(args)
     except (ValueError, OSError) as exc:
         print(f"prorl train: bad config: {exc}", file=sys.stderr)
         return 2
@@ -34,9 +38,9 @@ def train_main(argv: list[str]) -> int:
 
     from tqdm import tqdm
 
-    from trainer_client.train import Trainer
+    from trainer_client.ray_train import make_trainer
 
-    trainer = Trainer(cfg)
+    trainer = make_trainer(cfg, ray_cfg)  # the local Trainer unless --ray-address was given
     bar = tqdm(total=cfg.run.steps, initial=trainer.step, desc="prorl train", disable=not cfg.run.progress,
                dynamic_ncols=True)
 
