@@ -9,13 +9,12 @@ docs/ray.md, "What is not distributed".
 
 from __future__ import annotations
 
-import argparse
 import os
 from typing import TYPE_CHECKING, Any
 
 from trainer_client.config import TrainConfig
 from trainer_client.metrics import MetricsLogger
-from trainer_client.ray_config import RayConfig, ray_config_from_args
+from trainer_client.ray_config import RayConfig
 from trainer_client.train import Trainer
 
 if TYPE_CHECKING:
@@ -107,9 +106,8 @@ class RayTrainer(Trainer):
             self.ray_engine.shutdown()
 
 
-def make_trainer(cfg: TrainConfig, args: argparse.Namespace) -> Trainer:
+def make_trainer(cfg: TrainConfig, rc: RayConfig) -> Trainer:
     """The local :class:`Trainer`, or a :class:`RayTrainer` when ``--ray-address`` was given."""
-    rc = ray_config_from_args(args)
     if not rc.address:
         return Trainer(cfg)
     return RayTrainer(cfg, rc)

@@ -15,7 +15,7 @@ import torch
 
 from trainer_client.config import TrainConfig, load_config
 from trainer_client.metrics import read_metrics
-from trainer_client.ray_config import RayConfig, add_ray_arguments
+from trainer_client.ray_config import RayConfig, add_ray_arguments, ray_config_from_args
 from trainer_client.ray_train import RayTrainer, init_ray, make_trainer
 from trainer_client.tiny_task import prepare
 from trainer_client.train import Trainer
@@ -84,7 +84,7 @@ def test_two_actors_with_broadcast_sync_train(task: Path, tmp_path: Path, reward
     add_ray_arguments(parser)
     args = parser.parse_args(["--ray-address", "local", "--ray-workers", "2", "--ray-weight-sync", "broadcast",
                               "--ray-placement", "SPREAD"])
-    trainer = make_trainer(_cfg(task, tmp_path / "ray2", reward_service_url), args)
+    trainer = make_trainer(_cfg(task, tmp_path / "ray2", reward_service_url), ray_config_from_args(args))
     assert isinstance(trainer, RayTrainer)
     try:
         trainer.fit()
