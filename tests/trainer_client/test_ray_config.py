@@ -1,0 +1,50 @@
+"""The Ray flags of ``prorl train`` and the prompt sharding, without starting Ray."""
+
+from __future__ import annotations
+
+import argparse
+
+import pytest
+
+from trainer_client.cli import train_main
+from trainer_client.ray_config import RayConfig, add_ray_arguments, ray_config_from_args
+from trainer_client.ray_rollout import shard_bounds
+
+
+def _parse(*argv: str) -> RayConfig:
+    parser = argparse.ArgumentParser()
+    add_ray_arguments(parser)
+    return ray_config_from_args(parser.parse_args(list(argv)))
+
+
+def test_flags_map_to_the_config() -> None:
+    rc = _parse("--ray-address", "auto", "--ray-workers", "4", "--ray-gpus-per-worker", "1",
+                "--ray-placement", "STRICT_PACK", "--ray-weight-sync", "broadcast")
+    assert (rc.address, rc.rollout_workers, rc.gpus_per_worker, rc.placement_strategy, rc.weight_sync) == (
+        "auto", 4, 1.0, "STRICT_PACK", "broadcast")
+    assert _parse().address == ""  # no flag: the local trainer, Ray never imported
+
+
+@pytest.mark.parametrize("bad", [RayConfig(rollout_workers=0), RayConfig(placement_strategy="pack"),
+                                 RayConfig(weight_sync="nccl"), RayConfig(gpus_per_worker=-2),
+                                 RayConfig(num_cpus=-1)])
+def test_invalid_settings_are_rejected(bad: RayConfig) -> None:
+    with pytest.raises(ValueError):
+        bad.validate()
+
+
+def test_bad_ray_flag_exits_2_before_loading_anything(capsys: pytest.CaptureFixture[str]) -> None:
+    assert train_main(["--ray-address", "local", "--ray-workers", "0", "model.path=/nonexistent"]) == 2
+    assert "--ray-workers" in capsys.readouterr().err
+    with pytest.raises(SystemExit):  # argparse refuses an unknown strategy itself
+        train_main(["--ray-placement", "EVERYWHERE"])
+
+
+@pytest.mark.parametrize(("n", "k", "expected"), [
+    (10, 3, [(0, 4), (4, 7), (7, 10)]),
+    (2, 4, [(0, 1), (1, 2)]),  # fewer prompts than actors: idle actors get nothing, not an empty call
+    (0, 2, []),
+    (6, 1, [(0, 6)]),
+])
+def test_shards_cover_the_prompts_in_order(n: int, k: int, expected: list[tuple[int, int]]) -> None:
+    assert shard_bounds(n, k) == expected
