@@ -53,5 +53,6 @@ def test_compose_tool_accepts_the_file_and_it_is_locked_down(tool: list[str]) ->
         has_socket = any("/var/run/docker.sock" in m for m in mounts)
         assert has_socket == (name == "worker"), f"{name}: only the worker may reach the Docker engine"
     assert not services["api"].get("ports") and not services["redis"].get("ports")
+    assert services["api"].get("read_only") and services["worker"].get("read_only")
     assert services["worker"]["environment"]["PRORL_REDIS_URL"] == services["api"]["environment"]["PRORL_REDIS_URL"]
     assert [str(g) for g in services["worker"]["group_add"]] == ["999"]  # the socket's group, from DOCKER_GID
