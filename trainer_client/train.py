@@ -95,8 +95,9 @@ class Trainer:
         settings = self._apply_stage(step)
 
         self.engine.wake_up()
-        batch, metrics = collect_rollouts(cfg, step, settings, self.sampler, self._encode, self.engine,
-                                          self.client, self.pass_rates)
+        with self._autocast():  # HF generation in bf16 on GPU too (vLLM ignores torch autocast)
+            batch, metrics = collect_rollouts(cfg, step, settings, self.sampler, self._encode, self.engine,
+                                              self.client, self.pass_rates)
         self.engine.sleep()
         t_rollout = time.perf_counter() - t0
 
@@ -152,7 +153,8 @@ class Trainer:
         gen = SamplingSettings(n=self.cfg.run.val_n_samples, temperature=temperature or self.cfg.run.val_temperature,
                                top_p=1.0, max_tokens=max_tokens)
         self.engine.wake_up()
-        samples = self.engine.generate([self._encode(r.prompt) for r in records], gen)
+        with self._autocast():
+            samples = self.engine.generate([self._encode(r.prompt) for r in records], gen)
         self.engine.sleep()
         scored = score_groups(self.client, records, samples, f"val{self.step}")
         rewards = [r for rs, _, ok in scored for r, v in zip(rs, ok, strict=True) if v]
@@ -237,7 +239,8 @@ class Trainer:
 
             return VLLMEngine(self.cfg.model.path, r.vllm_gpu_memory_utilization, r.vllm_tensor_parallel_size,
                               enable_sleep_mode=r.vllm_sleep, seed=self.cfg.run.seed)
-        return HFEngine(self.policy, self.tokenizer, r.generation_batch_prompts)
+        # the sampler's log-probs are only needed for the truncated-IS correction (and its mismatch metric)
+        return HFEngine(self.policy, self.tokenizer, r.generation_batch_prompts, return_logprobs=self.cfg.algo.tis_cap > 0)
 
 
 def _advantage_stats(adv: torch.Tensor, mask: torch.Tensor) -> dict[str, float]:

@@ -74,7 +74,9 @@ def test_grpo_improves_reward_and_resets_reference(task: Path, tmp_path: Path, r
 
 
 def test_resume_reproduces_the_next_step(task: Path, tmp_path: Path, reward_service_url: str) -> None:
-    extra = ("run.steps=3", "run.checkpoint_every=1", "run.keep_checkpoints=3", "reset.at_steps=[2]")
+    # also exercises the truncated-IS path: the HF sampler's log-probs must equal the trainer's
+    extra = ("run.steps=3", "run.checkpoint_every=1", "run.keep_checkpoints=3", "reset.at_steps=[2]",
+             "algo.tis_cap=2.0")
     straight = Trainer(_cfg(task, tmp_path / "a", reward_service_url, *extra))
     straight.fit()
     straight.close()
@@ -91,6 +93,7 @@ def test_resume_reproduces_the_next_step(task: Path, tmp_path: Path, reward_serv
     a = read_metrics(tmp_path / "a" / "metrics.jsonl", "train")[-1]
     b = read_metrics(tmp_path / "b" / "metrics.jsonl", "train")[-1]
     assert b["step"] == 3
+    assert a["rollout_logprob_mismatch"] < 1e-4 and a["tis_weight_mean"] == pytest.approx(1.0, abs=1e-3)
     for key in ("reward/mean", "loss", "kl", "entropy", "dynamic_sampling/kept_groups"):
         assert a[key] == b[key], key
     for (name, pa), pb in zip(straight.policy.named_parameters(), resumed.policy.parameters(), strict=True):

@@ -14,13 +14,19 @@ from trainer_client.engines.base import Sample, SamplingSettings
 
 class HFEngine:
     def __init__(
-        self, model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, batch_prompts: int = 64
+        self,
+        model: PreTrainedModel,
+        tokenizer: PreTrainedTokenizerBase,
+        batch_prompts: int = 64,
+        return_logprobs: bool = False,
     ) -> None:
         if tokenizer.pad_token_id is None and tokenizer.eos_token_id is None:
             raise ValueError("the tokenizer needs a pad or EOS token to batch prompts")
         self.model = model
         self.tokenizer = tokenizer
         self.batch_prompts = max(1, batch_prompts)
+        # the sampler's own log-probs (of the temperature-scaled distribution); costs [B, V] per new token
+        self.return_logprobs = return_logprobs
 
     @property
     def _pad_id(self) -> int:
@@ -63,18 +69,27 @@ class HFEngine:
             pad_token_id=self._pad_id,
             eos_token_id=eos,
             use_cache=True,
+            return_dict_in_generate=True,
+            output_logits=self.return_logprobs,
         )
-        responses = gen[:, width:].tolist()
+        seqs = gen.sequences
+        responses = seqs[:, width:].tolist()
+        step_lps: torch.Tensor | None = None
+        if self.return_logprobs and gen.logits:
+            logits = torch.stack(gen.logits, dim=1).float() / s.temperature  # [B*n, new, V], raw -> sampled dist
+            step_lps = torch.log_softmax(logits, dim=-1).gather(-1, seqs[:, width:].unsqueeze(-1)).squeeze(-1).cpu()
         groups: list[list[Sample]] = []
         for i in range(len(prompts)):
             group = []
-            for row in responses[i * s.n : (i + 1) * s.n]:
+            for j in range(i * s.n, (i + 1) * s.n):
+                row = responses[j]
                 if eos is not None and eos in row:
                     tokens, reason = row[: row.index(eos) + 1], "stop"
                 else:
                     tokens, reason = row, "length"
                 text = self.tokenizer.decode(tokens, skip_special_tokens=True)
-                group.append(Sample(token_ids=tokens, text=text, finish_reason=reason))  # type: ignore[arg-type]
+                lps = step_lps[j, : len(tokens)].tolist() if step_lps is not None else None
+                group.append(Sample(token_ids=tokens, text=text, finish_reason=reason, logprobs=lps))  # type: ignore[arg-type]
             groups.append(group)
         return groups
 

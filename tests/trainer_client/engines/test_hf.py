@@ -27,3 +27,20 @@ def test_generates_n_per_prompt_with_finish_reasons_and_eos() -> None:
     assert [s.token_ids for g in again for s in g] == [s.token_ids for s in samples]
     # sharing the module: an update is a no-op that does not break generation
     eng.update_weights(model.state_dict())
+
+
+def test_sampler_logprobs_match_the_trainers_logprobs() -> None:
+    """Generation and training must see the same distribution at the same positions (T != 1 included);
+    otherwise the PPO ratio and the truncated-IS correction are computed on the wrong tokens."""
+    from trainer_client.logprobs import response_logprobs
+
+    tok = build_tokenizer()
+    model = build_model(tok, hidden=32, layers=2).eval()
+    eng = HFEngine(model, tok, return_logprobs=True)
+    prompts = [tok("1+2=")["input_ids"], tok("19-3=")["input_ids"]]  # different lengths: left padding
+    out = eng.generate(prompts, SamplingSettings(n=3, temperature=1.3, max_tokens=5, seed=1))
+    for p, group in zip(prompts, out, strict=True):
+        for s in group:
+            ids = torch.tensor([p + s.token_ids])
+            lp, _ = response_logprobs(model, ids, torch.ones_like(ids), torch.tensor([len(p)]), s.length, 1.3)
+            assert torch.allclose(lp[0], torch.tensor(s.logprobs), atol=1e-4), (lp, s.logprobs)
