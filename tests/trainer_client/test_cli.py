@@ -17,3 +17,17 @@ def test_bad_config_exits_2_with_the_key(capsys) -> None:
     assert train_main(["--config", str(ROOT / "configs" / "tiny-cpu.yaml"), "optim.lr=fast"]) == 2
     assert "optim.lr" in capsys.readouterr().err
     assert train_main(["--config", "/nonexistent.yaml"]) == 2
+
+
+def test_unreachable_service_fails_before_loading_anything(capsys) -> None:
+    from tests.fixtures.service import free_port
+
+    url = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+    rc = train_main(["--config", str(ROOT / "configs" / "tiny-cpu.yaml"), f"service.url={url}"])
+    assert rc == 2 and "not usable" in capsys.readouterr().err
+
+
+def test_service_check_accepts_a_running_service(reward_service_url: str) -> None:
+    from trainer_client.cli import _service_problem
+
+    assert _service_problem(reward_service_url, None) is None
