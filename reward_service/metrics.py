@@ -91,6 +91,12 @@ class LiveCollector(Collector):
         for name, help_ in counters.items():
             if name in values:
                 yield CounterMetricFamily(name, help_, value=float(values[name]))
+        if "prorl_sandbox_containers" in values:
+            family = GaugeMetricFamily("prorl_sandbox_containers", "Sandbox containers of this process by state "
+                                       "(ready = warm and waiting, busy = running a problem).", labels=["state"])
+            for state, count in sorted(values["prorl_sandbox_containers"].items()):
+                family.add_metric([state], float(count))
+            yield family
 
 
 _live_source: list[Callable[[], dict[str, Any]]] = []

@@ -79,6 +79,8 @@ class DockerSandbox:
         self.pool = ContainerPool(self._client, self.settings)
         self.pool.start()
         self._slots = threading.BoundedSemaphore(self.settings.max_concurrent)
+        self._running = 0  # problems inside a container right now (a metrics gauge)
+        self._running_lock = threading.Lock()
 
     def close(self) -> None:
         """Remove every ready container; call once at shutdown."""
@@ -109,7 +111,17 @@ class DockerSandbox:
         budget = limits.outer_deadline_s(limit_s, len(tests))
         asked = time.monotonic()
         with self._slots:
-            return self._run_job(payload, budget, should_continue, asked)
+            with self._running_lock:
+                self._running += 1
+            try:
+                return self._run_job(payload, budget, should_continue, asked)
+            finally:
+                with self._running_lock:
+                    self._running -= 1
+
+    def container_counts(self) -> dict[str, int]:
+        """Containers by state: ``ready`` (warm, waiting) and ``busy`` (running a problem)."""
+        return {"ready": self.pool.ready_count(), "busy": self._running}
 
     # -- one problem -------------------------------------------------------------------------------
     def _run_job(

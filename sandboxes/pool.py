@@ -154,6 +154,11 @@ class ContainerPool:
                     raise SandboxUnavailable(f"no sandbox container became ready within {wait_s:g}s")
                 self._cond.wait(remaining)
 
+    def ready_count(self) -> int:
+        """Warm containers waiting to be handed out (a metrics gauge)."""
+        with self._cond:
+            return len(self._ready)
+
     def discard(self, warm: WarmContainer) -> None:
         """Destroy a used (or dead) container in the background; it is never handed out again."""
         try:

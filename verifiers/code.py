@@ -182,6 +182,12 @@ def get_sandbox() -> DockerSandbox:
         return _sandbox
 
 
+def sandbox_container_counts() -> dict[str, int] | None:
+    """Ready/busy sandbox containers of this process, or None when no code item has started one yet."""
+    sandbox = _sandbox
+    return sandbox.container_counts() if sandbox is not None else None
+
+
 def reset_sandbox() -> None:
     """Close the shared sandbox; the next item makes a new one (re-reads the settings)."""
     global _sandbox, _last_failure

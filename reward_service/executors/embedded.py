@@ -21,6 +21,7 @@ from reward_service import metrics
 from reward_service.executors.base import Executor, with_deadlines
 from reward_service.schemas import JobProgress, JobStatus
 from verifiers import batch as verifier_batch
+from verifiers.code import sandbox_container_counts
 from verifiers.pool import get_pool
 from verifiers.schemas import Item, Result
 
@@ -139,4 +140,5 @@ class EmbeddedExecutor(Executor):
             "prorl_pool_size": stats.size, "prorl_pool_busy": stats.busy, "prorl_pool_queued": stats.queued,
             "prorl_pool_recycled": stats.recycled, "prorl_pool_killed": stats.killed,
             "prorl_pool_crashed": stats.crashed, "prorl_cache_hits": cache.hits, "prorl_cache_misses": cache.misses,
+            "prorl_sandbox_containers": sandbox_container_counts() or {"ready": 0, "busy": 0},
         }
