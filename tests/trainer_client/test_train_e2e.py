@@ -61,6 +61,7 @@ def test_grpo_improves_reward_and_resets_reference(task: Path, tmp_path: Path, r
     for key in ("loss", "kl", "entropy", "clipfrac_high", "grad_norm"):
         assert all(math.isfinite(r[key]) for r in rows if key in r), key
     assert sum(r.get("optimizer_steps", 0) for r in rows) >= RL_STEPS // 2
+    assert all(0 < r["dynamic_sampling/kept_fraction"] <= 1 and r["dynamic_sampling/rounds"] <= 2 for r in rows)
     # learning: sampled accuracy on held-out prompts rises clearly above the SFT start
     assert after > before + 0.05, (before, after)
     # the scheduled reset happened, was logged, and replaced the reference with the policy of step 15
