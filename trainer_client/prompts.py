@@ -16,7 +16,7 @@ from typing import Any
 
 @dataclass
 class PromptRecord:
-    prompt: str
+    prompt: str | list[dict[str, str]]  # an already-rendered string, or chat messages rendered at encode time
     domain: str
     reference: dict[str, Any]
     meta: dict[str, Any] = field(default_factory=dict)
@@ -24,28 +24,41 @@ class PromptRecord:
     @property
     def key(self) -> str:
         """Stable identity for per-prompt statistics (pass rates)."""
-        return str(self.meta.get("id") or f"{self.domain}:{self.prompt}")
+        ident = self.meta.get("id") or self.meta.get("uid")
+        return str(ident or f"{self.domain}:{json.dumps(self.prompt, sort_keys=True)}")
 
 
 def load_records(path: str | Path, limit: int = 0) -> list[PromptRecord]:
-    """Read a JSONL file of records; a malformed line is an error naming the line."""
-    records: list[PromptRecord] = []
-    with open(path, encoding="utf-8") as fh:
-        for lineno, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                d = json.loads(line)
-                records.append(
-                    PromptRecord(str(d["prompt"]), str(d["domain"]), dict(d["reference"]), dict(d.get("meta") or {}))
-                )
-            except (ValueError, KeyError, TypeError) as exc:
-                raise ValueError(f"{path}:{lineno}: not a prompt record ({exc})") from None
-            if limit and len(records) >= limit:
-                break
+    """Read the data format of ``trainer_client.data`` (JSONL or Parquet); a malformed record is an
+    error naming it. Chat-message prompts stay messages: the trainer renders them with the tokenizer's
+    chat template (``trainer_client.data.prompts.render_prompt``)."""
+    from trainer_client.data.records import RecordError, read_records
+
+    try:
+        rows = read_records(path)
+    except RecordError as exc:
+        raise ValueError(f"not a prompt record: {exc}") from None
+    records = [PromptRecord(r["prompt"], str(r["domain"]), dict(r["reference"]), dict(r.get("meta") or {}))
+               for r in (rows[:limit] if limit else rows)]
     if not records:
         raise ValueError(f"{path}: no prompt records")
     return records
+
+
+def encode_prompt(tokenizer: Any, prompt: str | list[dict[str, str]], chat_template: bool = False) -> list[int]:
+    """Token ids the policy is sampled from. Chat messages are rendered in the one place that renders
+    prompts (``render_prompt``: the tokenizer's chat template when it has one, else plain text); a bare
+    string is used as is, or wrapped as one user turn when ``chat_template`` is on."""
+    from trainer_client.data.prompts import render_prompt
+
+    if isinstance(prompt, str) and chat_template:
+        prompt = [{"role": "user", "content": prompt}]
+    if isinstance(prompt, list):
+        text = render_prompt(prompt, tokenizer)
+        # a chat template writes its own special tokens: the tokenizer must not add them again
+        templated = bool(getattr(tokenizer, "chat_template", None))
+        return list(tokenizer(text, add_special_tokens=not templated)["input_ids"])
+    return list(tokenizer(prompt)["input_ids"])
 
 
 class PromptSampler:

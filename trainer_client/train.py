@@ -25,7 +25,7 @@ from trainer_client.config import TrainConfig
 from trainer_client.engines.base import RolloutEngine, SamplingSettings
 from trainer_client.engines.hf import HFEngine
 from trainer_client.metrics import MetricsLogger
-from trainer_client.prompts import PromptRecord, PromptSampler, load_records
+from trainer_client.prompts import PromptRecord, PromptSampler, encode_prompt, load_records
 from trainer_client.reset import (
     ResetScheduler,
     active_stage,
@@ -216,11 +216,8 @@ class Trainer:
         for g in self.optimizer.param_groups:
             g["lr"] = self.cfg.optim.lr * scale
 
-    def _encode(self, prompt: str) -> list[int]:
-        if self.cfg.model.chat_template:
-            return list(self.tokenizer.apply_chat_template([{"role": "user", "content": prompt}],
-                                                           add_generation_prompt=True, tokenize=True))
-        return list(self.tokenizer(prompt)["input_ids"])
+    def _encode(self, prompt: str | list[dict[str, str]]) -> list[int]:
+        return encode_prompt(self.tokenizer, prompt, self.cfg.model.chat_template)
 
     @property
     def _pad_id(self) -> int:

@@ -32,5 +32,29 @@ def test_unknown_mix_domain_and_bad_lines_are_errors(tmp_path) -> None:
         PromptSampler(_recs(), 0, mix={"ifeval": 1})
     f = tmp_path / "d.jsonl"
     f.write_text('{"prompt": "x", "domain": "math", "reference": {}}\n{"prompt": "y"}\n')
-    with pytest.raises(ValueError, match=":2:"):
+    with pytest.raises(ValueError, match="record 1: record has no 'domain'"):
         load_records(f)
+
+
+def test_chat_message_prompts_are_kept_as_messages(tmp_path) -> None:
+    messages = [{"role": "system", "content": "Box it."}, {"role": "user", "content": "1+1?"}]
+    f = tmp_path / "d.jsonl"
+    f.write_text(json.dumps({"prompt": messages, "domain": "math", "reference": {"answer": "2"},
+                             "meta": {"uid": "u1"}}) + "\n")
+    (record,) = load_records(f)
+    assert record.prompt == messages and record.key == "u1"
+
+
+def test_encode_prompt_renders_messages_with_the_chat_template() -> None:
+    from trainer_client.prompts import encode_prompt
+    from trainer_client.tiny_task import build_tokenizer
+
+    tok = build_tokenizer()
+    messages = [{"role": "user", "content": "1+1="}]
+    from trainer_client.data.prompts import render_prompt
+
+    assert encode_prompt(tok, messages) == tok(render_prompt(messages))["input_ids"]  # no template: plain text
+    tok.chat_template = "{% for m in messages %}=={{ m.content }}{% endfor %}$"  # characters the vocab has
+    assert tok.decode(encode_prompt(tok, messages)) == "==1+1=$"
+    assert tok.decode(encode_prompt(tok, "2+2=", chat_template=True)) == "==2+2=$"
+    assert tok.decode(encode_prompt(tok, "2+2=")) == "2+2="
