@@ -21,6 +21,7 @@ from trainer_client.config import TrainConfig
 from trainer_client.engines.base import RolloutEngine, Sample, SamplingSettings
 from trainer_client.prompts import PromptRecord, PromptSampler
 from trainer_client.rollout_batch import RolloutBatch
+from trainer_client.rollout_overlap import generate_and_score
 
 
 @dataclass
@@ -87,8 +88,10 @@ def collect_rollouts(
     while True:
         records = sampler.sample(target)
         prompt_ids = [encode(r.prompt) for r in records]
-        samples = engine.generate(prompt_ids, gen)
-        scores = score_groups(client, records, samples, f"s{step}r{filt.rounds}")
+        tag = f"s{step}r{filt.rounds}"
+        samples, scores = generate_and_score(  # streaming engines (Ray): chunk i scored during chunk i+1
+            engine, prompt_ids, gen,
+            lambda a, b, groups, recs=records, tag=tag: score_groups(client, recs[a:b], groups, f"{tag}c{a}"))
         groups = [_Group(r, p, s, *sc) for r, p, s, sc in zip(records, prompt_ids, samples, scores, strict=True)]
         correct = torch.tensor([g.correct for g in groups], dtype=torch.bool)
         valid = torch.tensor([g.valid for g in groups], dtype=torch.bool)
