@@ -18,6 +18,7 @@ Weights go from the trainer to the actors after every update either through the 
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
@@ -56,14 +57,15 @@ class RolloutWorker:
     def node_ip(self) -> str:
         return str(ray.util.get_node_ip_address())
 
-    def generate(self, prompts: list[list[int]], settings: SamplingSettings,
-                 rng_state: torch.Tensor | None = None) -> tuple[list[list[Sample]], torch.Tensor | None, float]:
-        """Samples for ``prompts``; with ``rng_state`` the CPU generator continues the driver's stream."""
+    def generate(self, prompts: list[list[int]], settings: SamplingSettings, rng_state: torch.Tensor | None = None,
+                 return_rng: bool = False) -> tuple[list[list[Sample]], torch.Tensor | None, float]:
+        """Samples for ``prompts``. ``rng_state`` makes the CPU generator continue the driver's stream;
+        ``return_rng`` hands the advanced state back (the last chunk of a handed-off stream)."""
         t0 = time.perf_counter()
         if rng_state is not None:
             torch.set_rng_state(rng_state)
         groups = self.engine.generate(prompts, settings)
-        out_state = torch.get_rng_state() if rng_state is not None else None
+        out_state = torch.get_rng_state() if return_rng else None
         return groups, out_state, time.perf_counter() - t0
 
     def load_weights(self, state_dict: dict[str, torch.Tensor]) -> None:
@@ -94,16 +96,12 @@ class RolloutWorker:
         self.engine.wake_up()
 
 
-def shard_bounds(n_items: int, n_shards: int) -> list[tuple[int, int]]:
-    """Contiguous ``[start, end)`` slices as equal as possible; empty slices are left out."""
-    base, extra = divmod(n_items, n_shards)
-    bounds, start = [], 0
-    for i in range(n_shards):
-        end = start + base + (1 if i < extra else 0)
-        if end > start:
-            bounds.append((start, end))
-        start = end
-    return bounds
+def chunk_bounds(n_items: int, chunk: int, n_workers: int) -> list[tuple[int, int]]:
+    """``[start, end)`` chunks of ``chunk`` items in order; ``chunk`` 0 = one equal chunk per worker
+    (vLLM batches a whole shard itself, smaller calls would only cost throughput)."""
+    if chunk <= 0:
+        chunk = max(1, -(-n_items // n_workers))
+    return [(a, min(a + chunk, n_items)) for a in range(0, n_items, chunk)]
 
 
 class RayRolloutEngine:
@@ -118,6 +116,7 @@ class RayRolloutEngine:
         if workers < 1:
             raise ValueError("workers must be >= 1")
         self.n_gpus = gpus_per_worker
+        self.chunk_prompts = max(1, generation_batch_prompts) if engine == "hf" else 0
         device = "cuda" if gpus_per_worker > 0 else "cpu"
         if dtype == "auto":
             dtype = "bfloat16" if device == "cuda" else "float32"
@@ -150,28 +149,49 @@ class RayRolloutEngine:
 
     # ---- RolloutEngine --------------------------------------------------------------------------------
     def generate(self, prompts: list[list[int]], settings: SamplingSettings) -> list[list[Sample]]:
-        """Shard ``prompts`` across the actors, run them concurrently, return the groups in order."""
+        """Samples for every prompt, in prompt order (all chunks gathered)."""
+        groups: list[list[Sample]] = []
+        for _, part in self.generate_stream(prompts, settings):
+            groups.extend(part)
+        return groups
+
+    def generate_stream(self, prompts: list[list[int]],
+                        settings: SamplingSettings) -> Iterator[tuple[int, list[list[Sample]]]]:
+        """Yield ``(first prompt index, groups)`` chunk by chunk, in prompt order, as soon as each chunk
+        (and every chunk before it) is generated, so the caller can score chunk i while the actors are
+        still generating chunk i + 1.
+
+        Chunks are ``generation_batch_prompts`` prompts, the HF engine's own batch, dealt round-robin to
+        the actors (each actor works through its queue in order). With one CPU actor the driver's RNG
+        state goes with the first chunk and comes back with the last: sampling is then exactly the local
+        engine's. Otherwise every chunk gets a seed drawn from the driver's RNG.
+        """
         if not prompts:
-            return []
+            return
         t0 = time.perf_counter()
-        bounds = shard_bounds(len(prompts), len(self.workers))
+        bounds = chunk_bounds(len(prompts), self.chunk_prompts, len(self.workers))
+        refs = []
         if self.handoff_rng:
-            refs = [self.workers[0].generate.remote(prompts, settings, torch.get_rng_state())]
+            last = len(bounds) - 1
+            for i, (a, b) in enumerate(bounds):
+                refs.append(self.workers[0].generate.remote(
+                    prompts[a:b], settings, torch.get_rng_state() if i == 0 else None, i == last))
         else:
             seeds = self._shard_seeds(settings, len(bounds))
-            refs = [w.generate.remote(prompts[a:b], replace(settings, seed=s))
-                    for w, (a, b), s in zip(self.workers, bounds, seeds, strict=False)]
-        parts = ray.get(refs)
-        groups: list[list[Sample]] = []
-        for part, state, _ in parts:
-            groups.extend(part)
+            for i, ((a, b), seed) in enumerate(zip(bounds, seeds, strict=True)):
+                worker = self.workers[i % len(self.workers)]
+                refs.append(worker.generate.remote(prompts[a:b], replace(settings, seed=seed)))
+        busy = [0.0] * len(self.workers)
+        for i, ((a, _), ref) in enumerate(zip(bounds, refs, strict=True)):
+            part, state, seconds = ray.get(ref)
+            busy[i % len(self.workers)] += seconds
             if state is not None:
                 torch.set_rng_state(state)
-        shard_s = [p[2] for p in parts]
+            yield a, part
         self._add("ray/generate_s", time.perf_counter() - t0)
-        self._metrics["ray/shard_time_max_s"] = max(self._metrics.get("ray/shard_time_max_s", 0.0), max(shard_s))
-        self._metrics["ray/shard_time_min_s"] = min(self._metrics.get("ray/shard_time_min_s", 1e18), min(shard_s))
-        return groups
+        used = busy[: min(len(bounds), len(self.workers))]
+        self._metrics["ray/worker_busy_max_s"] = self._metrics.get("ray/worker_busy_max_s", 0.0) + max(used)
+        self._metrics["ray/worker_busy_min_s"] = self._metrics.get("ray/worker_busy_min_s", 0.0) + min(used)
 
     def update_weights(self, state_dict: dict[str, torch.Tensor]) -> None:
         """Send the trainer's weights to every actor and wait until all hold them (timed)."""

@@ -8,7 +8,7 @@ import pytest
 
 from trainer_client.cli import train_main
 from trainer_client.ray_config import RayConfig, add_ray_arguments, ray_config_from_args
-from trainer_client.ray_rollout import shard_bounds
+from trainer_client.ray_rollout import chunk_bounds
 
 
 def _parse(*argv: str) -> RayConfig:
@@ -40,11 +40,12 @@ def test_bad_ray_flag_exits_2_before_loading_anything(capsys: pytest.CaptureFixt
         train_main(["--ray-placement", "EVERYWHERE"])
 
 
-@pytest.mark.parametrize(("n", "k", "expected"), [
-    (10, 3, [(0, 4), (4, 7), (7, 10)]),
-    (2, 4, [(0, 1), (1, 2)]),  # fewer prompts than actors: idle actors get nothing, not an empty call
-    (0, 2, []),
-    (6, 1, [(0, 6)]),
+@pytest.mark.parametrize(("n", "chunk", "workers", "expected"), [
+    (10, 4, 2, [(0, 4), (4, 8), (8, 10)]),
+    (2, 8, 4, [(0, 2)]),  # fewer prompts than a chunk: one call, idle actors get nothing
+    (0, 4, 2, []),
+    (10, 0, 3, [(0, 4), (4, 8), (8, 10)]),  # vLLM: one chunk per worker
 ])
-def test_shards_cover_the_prompts_in_order(n: int, k: int, expected: list[tuple[int, int]]) -> None:
-    assert shard_bounds(n, k) == expected
+def test_chunks_cover_the_prompts_in_order(n: int, chunk: int, workers: int,
+                                           expected: list[tuple[int, int]]) -> None:
+    assert chunk_bounds(n, chunk, workers) == expected
