@@ -189,6 +189,12 @@ def _stated_answer(text: str) -> str | None:
     return line
 
 
+# An answer text that is nothing but one number ("-4", "3/4", "1,000.5") states that number. Only the
+# whole text counts: picking the last number out of prose would reward listing many numbers.
+_BARE_NUMBER = re.compile(r"^[-+]?(?:\d[\d,]*(?:\.\d+)?|\.\d+)(?:\s*/\s*\d+)?$")
+_MAX_BARE_CHARS = 64
+
+
 def extract(text: str) -> Extraction:
     """Find the prediction: last box, else the stated answer, else the last math environment."""
     boxes = [box.strip() for box in boxed_contents(text)]
@@ -210,4 +216,7 @@ def extract(text: str) -> Extraction:
         content = _math_env_content(last_env).strip()
         if content:
             return Extraction(content, "math_env")
+    bare = text.strip().rstrip(".").strip()
+    if len(bare) <= _MAX_BARE_CHARS and _BARE_NUMBER.match(bare):
+        return Extraction(bare, "bare")  # the whole answer text is one number: that is what it states
     return Extraction(None, "none")

@@ -321,3 +321,13 @@ def test_copying_the_question_arithmetic_is_not_an_answer(boxed: str) -> None:
 @pytest.mark.parametrize("boxed", ["-4", "(-4)", "x = -4", r"-4\text{ apples}", r"\dfrac{-8}{2}", "-4.0"])
 def test_written_out_numbers_still_count(boxed: str) -> None:
     assert math_verifier.score(f"\\boxed{{{boxed}}}", {"answer": "-4"}, ItemOptions()).reward == 1.0
+
+
+@pytest.mark.parametrize("text,expected", [("-4", 1.0), ("  -4.\n", 1.0), ("-8/2", 1.0), ("3", 0.0)])
+def test_an_answer_text_that_is_one_number_states_it(text: str, expected: float) -> None:
+    assert math_verifier.score(text, {"answer": "-4"}, ItemOptions()).reward == expected
+
+
+@pytest.mark.parametrize("text", ["1 2 3 -4", "The numbers 3 and -4", "-4 or 3"])
+def test_numbers_in_prose_without_a_statement_are_not_an_answer(text: str) -> None:
+    assert math_verifier.score(text, {"answer": "-4"}, ItemOptions()).details["reason"] == "no_answer"
