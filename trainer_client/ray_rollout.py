@@ -104,6 +104,18 @@ def chunk_bounds(n_items: int, chunk: int, n_workers: int) -> list[tuple[int, in
     return [(a, min(a + chunk, n_items)) for a in range(0, n_items, chunk)]
 
 
+def _check_fits(bundle: dict[str, float], workers: int) -> None:
+    """Fail now, with numbers, when the cluster cannot hold the actors at all (a placement group would
+    otherwise wait for resources that never come). Clusters that add nodes on demand start with
+    ``ray up`` at their full size (deploy/ray/cluster.yaml), so the current total is the total."""
+    total = ray.cluster_resources()
+    for res, amount in bundle.items():
+        if amount * workers > total.get(res, 0.0):
+            raise RuntimeError(f"{workers} rollout workers x {amount:g} {res} do not fit this Ray cluster "
+                               f"({total.get(res, 0.0):g} {res} in all); lower --ray-workers or "
+                               f"--ray-{'gpus' if res == 'GPU' else 'cpus'}-per-worker")
+
+
 class RayRolloutEngine:
     """A :class:`~trainer_client.engines.base.RolloutEngine` whose generation runs on Ray actors."""
 
@@ -129,6 +141,7 @@ class RayRolloutEngine:
         bundle: dict[str, float] = {"CPU": cpus_per_worker}
         if gpus_per_worker > 0:
             bundle["GPU"] = gpus_per_worker
+        _check_fits(bundle, workers)
         self.pg = placement_group([dict(bundle) for _ in range(workers)], strategy=placement_strategy)
         ready, _ = ray.wait([self.pg.ready()], timeout=ready_timeout_s)
         if not ready:

@@ -106,3 +106,16 @@ def test_two_actors_with_broadcast_sync_train(task: Path, tmp_path: Path, reward
     assert any("weight_sync_s" in r and r["weight_sync_s"] > 0 for r in rows)
     assert sum(r.get("optimizer_steps", 0) for r in rows) > 0
     assert read_metrics(tmp_path / "ray2" / "metrics.jsonl", "ray")[0]["weight_sync"] == "broadcast"
+
+
+def test_workers_that_cannot_fit_fail_fast_with_the_numbers(task: Path, ray_session: None) -> None:
+    from transformers import AutoConfig
+
+    from trainer_client.ray_rollout import RayRolloutEngine
+    from trainer_client.tiny_task import build_tokenizer
+
+    config = AutoConfig.from_pretrained(task / "model")
+    with pytest.raises(RuntimeError, match="GPU"):
+        RayRolloutEngine(config, build_tokenizer(), workers=1, gpus_per_worker=1)  # this cluster has no GPU
+    with pytest.raises(RuntimeError, match="3 rollout workers x 1 CPU"):
+        RayRolloutEngine(config, build_tokenizer(), workers=3)  # 2 CPUs
