@@ -33,8 +33,8 @@ def generate_and_score(
     scores the groups of prompts ``[start, end)`` and returns one entry per group."""
     stream = getattr(engine, "generate_stream", None)
     if stream is None:
-        samples = engine.generate(prompt_ids, settings)
-        return samples, score_chunk(0, len(samples), samples)
+        generated: list[list[Sample]] = engine.generate(prompt_ids, settings)
+        return generated, score_chunk(0, len(generated), generated)
     samples: list[list[Sample]] = []
     futures: list[Future[list[T]]] = []
     with ThreadPoolExecutor(max_workers=SCORING_THREADS, thread_name_prefix="prorl-score") as pool:
