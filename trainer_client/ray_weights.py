@@ -20,7 +20,8 @@ from typing import Any
 import torch
 import torch.distributed as dist
 
-GROUP_TIMEOUT = datetime.timedelta(minutes=10)
+GROUP_TIMEOUT = datetime.timedelta(minutes=10)  # one collective: a large model over a slow link
+RENDEZVOUS_TIMEOUT = datetime.timedelta(minutes=2)  # every rank joining: an actor that died never will
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,7 @@ class WeightGroup:
 
 def make_group(host: str, port: int, world_size: int, rank: int, backend: str) -> WeightGroup:
     """Join (rank 0: host) a private process group of ``world_size`` ranks; blocks until all joined."""
-    store = dist.TCPStore(host, port, world_size, is_master=rank == 0, timeout=GROUP_TIMEOUT,
+    store = dist.TCPStore(host, port, world_size, is_master=rank == 0, timeout=RENDEZVOUS_TIMEOUT,
                           wait_for_workers=False)
     prefixed = dist.PrefixStore("prorl_weight_sync", store)
     group: Any

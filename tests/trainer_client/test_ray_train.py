@@ -25,9 +25,17 @@ pytestmark = pytest.mark.slow
 STEPS = 3
 
 
+@pytest.fixture(scope="module", autouse=True)
+def one_thread() -> Iterator[None]:
+    """The actors run single-threaded (Ray sets OMP_NUM_THREADS=1): the local path uses the same kernels."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
 @pytest.fixture(scope="module")
 def task(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    torch.set_num_threads(1)  # the actors run single-threaded (Ray sets OMP_NUM_THREADS=1): same kernels
     return prepare(tmp_path_factory.mktemp("task"), sft_steps=60, n_train=200, n_val=16, seed=0, domain="math")
 
 
