@@ -47,7 +47,11 @@ def train_main(argv: list[str]) -> int:
     from trainer_client.client import RewardServiceError
     from trainer_client.ray_train import make_trainer
 
-    trainer = make_trainer(cfg, ray_cfg)  # the local Trainer unless --ray-address was given
+    try:
+        trainer = make_trainer(cfg, ray_cfg)  # the local Trainer unless --ray-address was given
+    except ConnectionError as exc:  # --ray-address auto without a cluster
+        print(f"prorl train: {exc}", file=sys.stderr)
+        return 2
     bar = tqdm(total=cfg.run.steps, initial=trainer.step, desc="prorl train", disable=not cfg.run.progress,
                dynamic_ncols=True)
 
