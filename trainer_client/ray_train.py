@@ -40,7 +40,11 @@ def init_ray(rc: RayConfig) -> None:
             kwargs["object_store_memory"] = rc.object_store_mb * 2**20
         ray.init(**kwargs)
     else:
-        ray.init(address=rc.address, log_to_driver=True)
+        try:
+            ray.init(address=rc.address, log_to_driver=True)
+        except ConnectionError as exc:  # Ray's own message names its flags, not ours
+            raise ConnectionError(f"--ray-address {rc.address}: no Ray cluster reachable ({exc}). Start one with "
+                                  "`ray start --head` (docs/ray.md) or use --ray-address local") from None
 
 
 class _EngineMetricsLogger:
