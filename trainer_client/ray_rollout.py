@@ -249,9 +249,12 @@ class RayRolloutEngine:
     def _broadcast(self, state_dict: dict[str, torch.Tensor]) -> None:
         if self.group is None:
             self._join_group()
-        metas = ray_weights.tensor_metas(state_dict)
+        # gloo moves CPU tensors, NCCL CUDA ones, wherever the trainer keeps its weights
+        device = torch.device("cuda", torch.cuda.current_device()) if self.backend == "nccl" else torch.device("cpu")
+        state = {k: v.detach().to(device) for k, v in state_dict.items()}
+        metas = ray_weights.tensor_metas(state)
         refs = [w.receive_weights.remote(metas) for w in self.workers]
-        ray_weights.send_weights(self.group, state_dict)
+        ray_weights.send_weights(self.group, state)
         ray.get(refs)
 
     def _join_group(self) -> None:
