@@ -212,7 +212,7 @@ class RayRolloutEngine:
         if self.weight_sync == "broadcast":
             self._broadcast(state_dict)
         else:
-            # one copy into the object store, shared by every actor (zero-copy reads on the same node)
+            # one copy into the object store, read by every actor (one transfer per node, not per actor)
             ref = ray.put({k: v.detach().cpu() for k, v in state_dict.items()})
             ray.get([w.load_weights.remote(ref) for w in self.workers])
             del ref
