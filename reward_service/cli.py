@@ -66,6 +66,16 @@ def worker_main(argv: list[str]) -> int:
     class ScoringWorker(SimpleWorker):
         """Runs chunks in this process (no fork per job) so the warm jailed pool is reused."""
 
+        max_connection_wait_time = 5.0  # RQ's own reconnect backoff cap (60 s upstream): recover quickly
+
+        def heartbeat(self, timeout=None, pipeline=None):  # type: ignore[no-untyped-def]
+            # A Redis that restarted without persistence has forgotten this worker; RQ would keep
+            # dequeuing unregistered (invisible to /readyz and to the API's worker count). Register again.
+            if pipeline is None and not self.connection.exists(self.key):
+                self.log.warning("worker %s: registration lost (Redis restarted?): registering again", self.name)
+                self.register_birth()
+            return super().heartbeat(timeout, pipeline)
+
         def request_stop(self, signum, frame):  # type: ignore[no-untyped-def]
             _STOP.set()  # also stop between restarts, when RQ would only raise StopRequested
             super().request_stop(signum, frame)
