@@ -39,7 +39,7 @@ def parse_reference(reference: dict[str, Any]) -> TestSuite:
     if isinstance(tests, str):  # TACO/APPS ship input_output as a JSON string
         try:
             tests = json.loads(tests)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nesting too deep for the JSON parser
             raise InvalidReference("code reference 'tests' is a string that is not JSON") from None
     fn_name = reference.get("fn_name")
     inputs: Any
@@ -76,7 +76,7 @@ def _lcb_func_name(reference: dict[str, Any]) -> str | None:
     if isinstance(metadata, str):
         try:
             metadata = json.loads(metadata)
-        except ValueError:
+        except (ValueError, RecursionError):
             metadata = None
     return metadata.get("func_name") if isinstance(metadata, dict) else None
 
@@ -86,7 +86,7 @@ def _from_livecodebench(tests: list[Any], fn_name: str | None) -> tuple[list[Any
 
     Functional tests hold one JSON value per line of ``input`` (the arguments) and a JSON ``output``.
     """
-    kinds = {t.get("testtype", "stdin") if isinstance(t, dict) else None for t in tests}
+    kinds = {_testtype(t) for t in tests}
     if None in kinds or not kinds <= {"stdin", "functional"}:
         raise InvalidReference("LiveCodeBench tests must be objects with testtype stdin or functional")
     if len(kinds) > 1:
@@ -100,9 +100,15 @@ def _from_livecodebench(tests: list[Any], fn_name: str | None) -> tuple[list[Any
         try:
             inputs.append([json.loads(line) for line in str(test.get("input", "")).split("\n") if line.strip()])
             outputs.append(json.loads(str(test.get("output"))))
-        except ValueError:
+        except (ValueError, RecursionError):
             raise InvalidReference("a functional LiveCodeBench test is not JSON") from None
     return inputs, outputs, fn_name
+
+
+def _testtype(test: Any) -> str | None:
+    """A LiveCodeBench test's kind; None for a test that is not an object or whose kind is not a string."""
+    kind = test.get("testtype", "stdin") if isinstance(test, dict) else None
+    return kind if isinstance(kind, str) else None
 
 
 def _text(value: Any, what: str) -> str:
