@@ -127,10 +127,7 @@ def _prepare(raw: Item | dict[str, Any], default_timeout_s: float | None) -> _Pr
         return Result.failed("infra_error", f"verifier for {item.domain!r} unavailable: {exc}", item.id)
     timeout_s = item.options.timeout_s or default_timeout_s
     if timeout_s is None:
-        deadline_fn = getattr(module, "deadline_s", None)
-        timeout_s = float(deadline_fn(item.reference, item.options)) if deadline_fn else registry.default_timeout_s(
-            item.domain
-        )
+        timeout_s = _deadline_s(module, item)
     key_fn = getattr(module, "dedup_key", None)
     try:
         answer_key = key_fn(answer, item.reference, item.options) if key_fn else answer
@@ -140,6 +137,21 @@ def _prepare(raw: Item | dict[str, Any], default_timeout_s: float | None) -> _Pr
         "\x00".join((item.domain, _canonical(item.reference), _canonical(options), str(answer_key))).encode()
     ).hexdigest()
     return _Prepared(item.domain, answer, item.reference, options, float(timeout_s), digest)
+
+
+def _deadline_s(module: Any, item: Item) -> float:
+    """The module's item-specific deadline, else its default.
+
+    ``deadline_s`` runs here, in the caller, on client input: a reference or a setting it cannot read
+    falls back to the default deadline, and ``score()`` then reports the real reason as a status.
+    """
+    deadline_fn = getattr(module, "deadline_s", None)
+    if deadline_fn is not None:
+        try:
+            return float(deadline_fn(item.reference, item.options))
+        except Exception:
+            pass
+    return registry.default_timeout_s(item.domain)
 
 
 def _run_in_thread(prep: _Prepared, started: dict[str, float]) -> dict[str, Any]:

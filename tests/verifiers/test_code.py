@@ -68,11 +68,20 @@ def test_no_code_block_scores_zero_with_reason() -> None:
         {"tests": [{"input": "1", "output": "1", "testtype": "functional"}]},
         {"tests": {"inputs": ["1"], "outputs": ["1"]}, "time_limit_s": -1},
         {},
+        {"tests": [{"input": "1", "output": "1", "testtype": []}]},  # unhashable kind: was a TypeError
+        {"tests": "[" * 100_000},  # deeper than the JSON parser recurses: was a RecursionError
     ],
 )
 def test_malformed_reference_is_invalid(reference: dict[str, Any]) -> None:
     with pytest.raises(InvalidReference):
         code.score(fenced(SUM_OK), reference, ItemOptions())
+
+
+def test_malformed_reference_is_invalid_through_the_library() -> None:
+    """The item's deadline is computed from its reference in the caller: a bad one must not raise there."""
+    bad = {"domain": "code", "response": fenced(SUM_OK), "reference": {"tests": [{"testtype": {}}]}}
+    result = verifiers.score(bad, cache=None)
+    assert result.status == "invalid" and "testtype" in (result.error or "")
 
 
 def test_livecodebench_tests_are_converted() -> None:
@@ -281,6 +290,18 @@ def test_engine_down_is_infra_error(monkeypatch: pytest.MonkeyPatch) -> None:
         assert result.status == "infra_error" and "not reachable" in (result.error or "")
         with pytest.raises(InfraError):
             code.score(fenced(SUM_OK), SUM_REF, ItemOptions())
+    finally:
+        monkeypatch.undo()
+        code.reset_sandbox()
+
+
+def test_misconfigured_sandbox_is_infra_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A malformed PRORL_SANDBOX_* value also breaks the item's deadline; that must not raise either."""
+    monkeypatch.setenv("PRORL_SANDBOX_PIDS", "many")
+    code.reset_sandbox()
+    try:
+        result = verifiers.score(_item(), cache=None)
+        assert result.status == "infra_error" and "PRORL_SANDBOX_PIDS" in (result.error or "")
     finally:
         monkeypatch.undo()
         code.reset_sandbox()
