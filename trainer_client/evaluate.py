@@ -56,21 +56,23 @@ def score_samples(records: Sequence[dict[str, Any]], texts: Sequence[Sequence[st
 
 def generate_texts(model_path: str, prompts: Sequence[Any], n: int, temperature: float, top_p: float,
                    max_tokens: int, seed: int, batch_prompts: int, device: str) -> list[list[str]]:
-    """n sampled completions per prompt with the transformers engine (rendered with the chat template)."""
+    """n sampled completions per prompt with the transformers engine. Prompts are encoded exactly as the
+    trainer encodes them (``encode_prompt``), so pass@k measures the policy on the token ids it was
+    trained on (a template-less tokenizer's BOS included)."""
     import torch
     from tqdm import tqdm
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    from trainer_client.data.prompts import render_prompt
     from trainer_client.engines.base import SamplingSettings
     from trainer_client.engines.hf import HFEngine
+    from trainer_client.prompts import encode_prompt
 
     target = device if device != "auto" else ("cuda" if torch.cuda.is_available() else "cpu")
     tokenizer = AutoTokenizer.from_pretrained(model_path)
     dtype = torch.bfloat16 if target.startswith("cuda") else torch.float32
     model = AutoModelForCausalLM.from_pretrained(model_path, dtype=dtype).to(target)
     engine = HFEngine(model, tokenizer, batch_prompts=batch_prompts)
-    encoded = [tokenizer(render_prompt(p, tokenizer), add_special_tokens=False)["input_ids"] for p in prompts]
+    encoded = [encode_prompt(tokenizer, p) for p in prompts]
     settings = SamplingSettings(n=n, temperature=temperature, top_p=top_p, max_tokens=max_tokens, seed=seed)
     texts: list[list[str]] = []
     for start in tqdm(range(0, len(encoded), batch_prompts), desc="generating", unit="batch", file=sys.stderr):

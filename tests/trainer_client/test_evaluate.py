@@ -55,3 +55,37 @@ def test_cli_generates_scores_and_compares(tmp_path, reward_service_url):
     png = tmp_path / "cmp.png"
     assert main(["--compare", str(out), str(out), "--plot", str(png)]) == 0
     assert png.stat().st_size > 0
+
+
+def test_eval_encodes_prompts_exactly_as_the_trainer(tmp_path, monkeypatch):
+    """A template-less tokenizer that adds a BOS: eval must sample from the same ids training used (it once
+    dropped the BOS, evaluating the policy on inputs it was never trained on)."""
+    from tokenizers.processors import TemplateProcessing
+    from transformers import AutoTokenizer
+
+    from trainer_client.engines.hf import HFEngine
+    from trainer_client.evaluate import generate_texts
+    from trainer_client.prompts import encode_prompt
+
+    tokenizer = build_tokenizer()
+    tokenizer.add_special_tokens({"bos_token": "<bos>"})
+    bos = tokenizer.bos_token_id
+    tokenizer.backend_tokenizer.post_processor = TemplateProcessing(single="<bos> $A", special_tokens=[("<bos>", bos)])
+    model = build_model(tokenizer, hidden=32, layers=1)
+    model.save_pretrained(tmp_path / "model")
+    tokenizer.save_pretrained(tmp_path / "model")
+    prompts = ["4-1=", [{"role": "user", "content": "2+2="}]]
+    seen: list[list[int]] = []
+    original = HFEngine.generate
+
+    def recording_generate(self, prompt_ids, settings):
+        seen.extend(list(p) for p in prompt_ids)
+        return original(self, prompt_ids, settings)
+
+    monkeypatch.setattr(HFEngine, "generate", recording_generate)
+    texts = generate_texts(str(tmp_path / "model"), prompts, n=2, temperature=1.0, top_p=1.0, max_tokens=2, seed=0,
+                           batch_prompts=2, device="cpu")
+    assert len(texts) == 2 and all(len(t) == 2 for t in texts)
+    loaded = AutoTokenizer.from_pretrained(tmp_path / "model")  # what the trainer would load from that directory
+    assert seen == [encode_prompt(loaded, p) for p in prompts]
+    assert all(ids[0] == bos for ids in seen)
