@@ -229,3 +229,5 @@ def validate(cfg: TrainConfig) -> None:
         raise ValueError("algo.dual_clip must be > 1")
     if cfg.algo.overlong_penalty and not 0 < cfg.algo.overlong_cache_tokens <= cfg.rollout.max_response_tokens:
         raise ValueError("algo.overlong_cache_tokens must be in (0, rollout.max_response_tokens]")
+    if cfg.run.keep_checkpoints < 1:  # 0 would delete each checkpoint as it is written: resume silently restarts
+        raise ValueError("run.keep_checkpoints must be >= 1")

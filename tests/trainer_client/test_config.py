@@ -31,6 +31,7 @@ def test_dotted_overrides_are_typed() -> None:
     ("rollout.n_samples=1", "n_samples"),
     ("algo.dual_clip=0.5", "dual_clip"),
     ("run.resume=maybe", "run.resume"),
+    ("run.keep_checkpoints=0", "keep_checkpoints"),
     ("novalue", "key=value"),
 ])
 def test_bad_settings_fail_early_with_the_key(override: str, message: str) -> None:
