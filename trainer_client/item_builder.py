@@ -11,7 +11,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-KNOWN_DOMAINS = ("math", "code", "mcq", "reasoning_gym", "ifeval")
+from trainer_client.data.records import DOMAINS
 
 # Common data_source names in verl/TRL recipes -> our domain. Anything else must say its domain.
 _ALIASES: dict[str, str] = {
@@ -42,7 +42,7 @@ def resolve_domain(data_source: Any, ground_truth: Any = None, extra: Mapping[st
         if source and isinstance(source.get("domain"), str):
             return str(source["domain"])
     name = str(data_source or "")
-    if name in KNOWN_DOMAINS:
+    if name in DOMAINS:
         return name
     if name.startswith("reasoning_gym"):
         return "reasoning_gym"
