@@ -32,7 +32,6 @@ from sandboxes.settings import SandboxSettings
 log = logging.getLogger(__name__)
 
 
-
 @dataclass
 class TestRun:
     """What one test did. ``status``: exited | timeout | signal | output_limit (set by the harness)."""
@@ -272,10 +271,3 @@ def _test_run(record: dict[str, Any]) -> TestRun:
         wall_s=float(record.get("wall_s") or 0.0),
         cpu_s=float(record.get("cpu_s") or 0.0),
     )
-
-
-def _close(sock: socket.socket) -> None:
-    try:
-        sock.close()
-    except OSError:
-        pass

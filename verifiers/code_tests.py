@@ -146,9 +146,12 @@ def _float_close(got: str, want: str) -> bool:
         g, w = float(got), float(want)
     except ValueError:
         return False
-    if not (math.isfinite(g) and math.isfinite(w)):
-        return False
-    return abs(g - w) <= FLOAT_TOLERANCE or abs(g - w) <= FLOAT_TOLERANCE * abs(w)
+    return math.isfinite(g) and math.isfinite(w) and _close(g, w)
+
+
+def _close(got: float, want: float) -> bool:
+    """Within FLOAT_TOLERANCE absolutely or relative to the expected value (finite numbers only)."""
+    return abs(got - want) <= FLOAT_TOLERANCE or abs(got - want) <= FLOAT_TOLERANCE * abs(want)
 
 
 def json_equal(got: Any, want: Any) -> bool:
@@ -160,7 +163,7 @@ def json_equal(got: Any, want: Any) -> bool:
             return got == want
         if not (math.isfinite(got) and math.isfinite(want)):
             return got == want
-        return abs(got - want) <= FLOAT_TOLERANCE or abs(got - want) <= FLOAT_TOLERANCE * abs(want)
+        return _close(got, want)
     if isinstance(want, (list, tuple)):
         return (
             isinstance(got, (list, tuple))
