@@ -236,13 +236,10 @@ def _run(task: str, answer: str | None, entry: dict[str, Any]) -> Any:
 
 
 def _clamped(raw: Any) -> tuple[float, str | None]:
-    if isinstance(raw, bool) or not isinstance(raw, (int, float)):
-        try:
-            value = float(raw)
-        except (TypeError, ValueError):
-            return 0.0, f"scorer returned a non-number ({type(raw).__name__})"
-    else:
+    try:
         value = float(raw)
+    except (TypeError, ValueError):
+        return 0.0, f"scorer returned a non-number ({type(raw).__name__})"
     if not math.isfinite(value):
         return 0.0, f"scorer returned {value}"
     return min(1.0, max(0.0, value)), None
@@ -256,8 +253,10 @@ def score(answer_text: str, reference: dict[str, Any], options: ItemOptions) -> 
     details: dict[str, Any] = {"task": task, "extracted": answer[:500], "answer_tag": tagged}
     if task in SCORER_FIXES:
         details["scorer_fix"] = SCORER_FIXES[task]
-    if task in _GUARDED_NAMES and _GUARDED_NAMES[task][1] != "eval" and unsafe_for_sympy(answer):
-        details["refused_to_parse"] = unsafe_for_sympy(answer)
+    if task in _GUARDED_NAMES and _GUARDED_NAMES[task][1] != "eval":
+        refused = unsafe_for_sympy(answer)
+        if refused:
+            details["refused_to_parse"] = refused
     entry = _restored(task, entry)
     try:
         raw = _run(task, answer, entry)
