@@ -48,6 +48,11 @@ class Trainer:
         self.cfg = cfg
         self.out = Path(cfg.run.output_dir)
         self.out.mkdir(parents=True, exist_ok=True)
+        # the data before the model: a bad record or mix fails in seconds, not after a multi-GB model load
+        self.sampler = PromptSampler(load_records(cfg.data.train_path), cfg.run.seed, cfg.data.mix)
+        self.val_records: list[PromptRecord] = (
+            load_records(cfg.data.val_path, cfg.data.val_limit) if cfg.data.val_path else []
+        )
         torch.manual_seed(cfg.run.seed)
         random.seed(cfg.run.seed)
         self.device = _device(cfg)
@@ -74,10 +79,6 @@ class Trainer:
         self.client = client or RewardClient(cfg.service.url, api_key=cfg.service.api_key,
                                              chunk_size=cfg.service.chunk_size, max_concurrency=cfg.service.max_concurrency)
         self.engine = engine or self._make_engine()
-        self.sampler = PromptSampler(load_records(cfg.data.train_path), cfg.run.seed, cfg.data.mix)
-        self.val_records: list[PromptRecord] = (
-            load_records(cfg.data.val_path, cfg.data.val_limit) if cfg.data.val_path else []
-        )
         self.resets = ResetScheduler(cfg.reset, manual_path=self.out / cfg.reset.manual_file)
         self.pass_rates = PassRateTracker()
         self.update_rng = random.Random(cfg.run.seed + 1)

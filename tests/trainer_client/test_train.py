@@ -40,3 +40,14 @@ def test_warmup_is_linear_and_restarts_after_a_reset(trainer: Trainer, tmp_path:
     trainer._set_lr()
     assert trainer.optimizer.param_groups[0]["lr"] == pytest.approx(0.025)
     assert read_metrics(tmp_path / "run" / "metrics.jsonl", "reset")[0]["reason"] == "manual"
+
+
+def test_bad_training_data_fails_before_the_model_loads(tmp_path: Path) -> None:
+    """The records are read first: a malformed file is reported at once, not after the model load (here the
+    model path does not even exist, so a late check would fail on the model instead)."""
+    data = tmp_path / "train.jsonl"
+    data.write_text('{"prompt": "1+1=", "domain": "math"}\n')
+    cfg = load_config(None, [f"model.path={tmp_path / 'no-model'}", "model.device=cpu", f"data.train_path={data}",
+                             f"run.output_dir={tmp_path / 'run'}", "run.tensorboard=false"])
+    with pytest.raises(ValueError, match="record 0: record has no 'reference'"):
+        Trainer(cfg)
