@@ -18,7 +18,7 @@ from verifiers.ifeval._text import warm_up
 from verifiers.ifeval.instructions import INSTRUCTION_IDS, bind
 from verifiers.schemas import ItemOptions
 
-__all__ = ["DEFAULT_TIMEOUT_S", "INSTRUCTION_IDS", "loose_variants", "score"]
+__all__ = ["DEFAULT_TIMEOUT_S", "INSTRUCTION_IDS", "loose_variants", "score", "warm"]
 
 # Every check is linear in the response; langdetect and Punkt on a long answer take tens of milliseconds.
 DEFAULT_TIMEOUT_S = 10.0
@@ -59,4 +59,10 @@ def score(answer_text: str, reference: dict[str, Any], options: ItemOptions) -> 
     return Verdict(reward=reward, details=details)
 
 
-warm_up()
+def warm() -> None:
+    """Load Punkt's model and langdetect's profiles before the first item's deadline starts.
+
+    The jailed workers' preload calls it. Not done at import: the service process imports this module
+    only to prepare items and would pay about a second and the profiles' memory for nothing.
+    """
+    warm_up()

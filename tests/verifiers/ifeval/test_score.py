@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -177,3 +179,16 @@ def test_through_score_batch_think_is_cut_and_bad_items_stay_local() -> None:
     ]
     assert "unknown ifeval instruction id" in (results[3].error or "")
     assert results[4].details["mode"] == "loose"
+
+
+def test_models_load_in_the_worker_warm_hook_not_at_import() -> None:
+    """The service process imports the module only to prepare items: no langdetect profiles there."""
+    script = (
+        "import langdetect.detector_factory as factory\n"
+        "import verifiers.ifeval as ifeval\n"
+        "assert factory._factory is None, 'profiles loaded at import'\n"
+        "ifeval.warm()\n"
+        "assert factory._factory is not None, 'warm() did not load the profiles'\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
