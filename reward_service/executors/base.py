@@ -40,7 +40,11 @@ class Executor(abc.ABC):
 
     @abc.abstractmethod
     async def submit(self, items: list[Item], on_done: Callable[[], None] | None = None) -> str:
-        """Start a background job; return its id. ``on_done`` runs when this process stops working on it."""
+        """Start a background job; return its id.
+
+        ``on_done`` runs once, when this process stops working on the accepted job. When ``submit`` raises,
+        no job exists and ``on_done`` never runs: the caller undoes what it reserved for the job itself.
+        """
 
     @abc.abstractmethod
     async def job(self, job_id: str) -> JobStatus | None:

@@ -83,12 +83,11 @@ class RQExecutor(Executor):
 
     async def submit(self, items: list[Item], on_done: Callable[[], None] | None = None) -> str:
         # The job's state lives in Redis and the queue itself is the buffer (see backlog_items), so this
-        # process stops holding the items as soon as they are enqueued.
-        try:
-            job_id, _ = await self._create(items, ttl_s=self.settings.job_ttl_s + int(self.settings.request_timeout_s))
-        finally:
-            if on_done is not None:
-                on_done()
+        # process stops holding the items as soon as they are enqueued. When enqueueing fails, on_done is
+        # not called: the caller releases its own admission (calling it here too released it twice).
+        job_id, _ = await self._create(items, ttl_s=self.settings.job_ttl_s + int(self.settings.request_timeout_s))
+        if on_done is not None:
+            on_done()
         return job_id
 
     async def backlog_items(self) -> int:

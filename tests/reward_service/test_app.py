@@ -173,3 +173,15 @@ def test_per_domain_deadlines_apply_to_items_without_their_own() -> None:
                  {"id": 2, "domain": "probe", "response": "sleep:1", "reference": {"n": 2}, "options": {"timeout_s": 5}}]
         results = c.post("/v1/score", json={"items": items}).json()["results"]
         assert [r["status"] for r in results] == ["timeout", "ok"]
+
+
+def test_failed_job_submission_releases_its_items_once() -> None:
+    # Redis dies after the backlog was read (it is cached for a second): the submission fails with 503,
+    # and only the 3 items of that request leave the in-flight count, not another request's as well.
+    with _client(redis_url="redis://127.0.0.1:1/0", max_inflight_items=100) as c:
+        app = c.app
+        app.state.executor._backlog_at = time.monotonic() + 3600  # type: ignore[attr-defined]  # backlog "fresh"
+        app.state.limiter.acquire(5)  # type: ignore[attr-defined]  # another request in flight
+        response = c.post("/v1/jobs", json={"items": [MATH_OK, MATH_WRONG, UNKNOWN]})
+        assert response.status_code == 503, response.text
+        assert app.state.limiter.inflight == 5  # type: ignore[attr-defined]
