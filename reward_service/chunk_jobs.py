@@ -30,6 +30,14 @@ redis.call('EXPIRE', KEYS[2], ARGV[4])
 return 1
 """
 
+# KEYS[1] job hash; ARGV[1] chunk index. The chunk's items JSON (nil when the job is gone), marking the job
+# started in the same step: a separate HSET on an expired job would recreate its hash with no TTL.
+TAKE_CHUNK_LUA = """
+local items = redis.call('HGET', KEYS[1], 'items:' .. ARGV[1])
+if items then redis.call('HSET', KEYS[1], 'started', 1) end
+return items
+"""
+
 
 def job_key(job_id: str) -> str:
     return JOB_PREFIX + job_id
@@ -41,6 +49,12 @@ def notify_key(job_id: str) -> str:
 
 def lease_key(job_id: str, index: int) -> str:
     return f"{JOB_PREFIX}{job_id}:lease:{index}"
+
+
+def take_chunk(conn: Redis, job_id: str, index: int) -> list[dict[str, Any]] | None:
+    """Chunk ``index``'s items, marking the job started; None when the job expired or Redis lost it."""
+    raw = conn.eval(TAKE_CHUNK_LUA, 1, job_key(job_id), index)  # type: ignore[arg-type]
+    return None if raw is None else json.loads(raw)  # type: ignore[arg-type]
 
 
 def complete_chunk(conn: Redis, job_id: str, index: int, results: list[dict[str, Any]], ttl_s: int) -> int:
@@ -87,10 +101,9 @@ def score_chunk(job_id: str, index: int, lease_ttl_s: float, ttl_s: int) -> int:
     current = get_current_job()
     assert current is not None, "score_chunk runs inside an RQ worker"
     conn: Redis = current.connection
-    raw = conn.hget(job_key(job_id), f"items:{index}")
-    if raw is None:
+    items = take_chunk(conn, job_id, index)
+    if items is None:
         return -1  # the job expired or Redis lost it: nobody is waiting for this chunk any more
-    conn.hset(job_key(job_id), "started", "1")
     with _Lease(conn, lease_key(job_id, index), lease_ttl_s):
-        results = score_batch(json.loads(raw))
+        results = score_batch(items)
     return complete_chunk(conn, job_id, index, [r.model_dump(mode="json") for r in results], ttl_s)
