@@ -36,7 +36,9 @@ def train_main(argv: list[str]) -> int:
         print(yaml.safe_dump(cfg.to_dict(), sort_keys=False))
         return 0
 
-    problem = _service_problem(cfg.service.url, cfg.service.api_key)
+    from trainer_client.client import service_problem
+
+    problem = service_problem(cfg.service.url, cfg.service.api_key)
     if problem:
         print(f"prorl train: reward service at {cfg.service.url} is not usable: {problem}\n"
               "start one with `prorl serve` or set service.url=...", file=sys.stderr)
@@ -71,23 +73,6 @@ def train_main(argv: list[str]) -> int:
         trainer.close()
     print(f"done: step {trainer.step}, outputs in {cfg.run.output_dir}", file=sys.stderr)
     return 0
-
-
-def _service_problem(url: str, api_key: str | None) -> str | None:
-    """Why the service cannot be used (unreachable, not ready, key rejected), or None: fail before the
-    model loads rather than after the first rollout."""
-    import httpx
-
-    headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
-    try:
-        if httpx.get(f"{url.rstrip('/')}/healthz", timeout=10).status_code != 200:
-            return "/healthz did not answer 200"
-        probe = httpx.post(f"{url.rstrip('/')}/v1/score", json={"items": []}, headers=headers, timeout=30)
-    except httpx.HTTPError as exc:
-        return f"{type(exc).__name__}: {exc}"
-    if probe.status_code == 401:
-        return "401 unauthorized (set service.api_key)"
-    return None
 
 
 def eval_main(argv: list[str]) -> int:

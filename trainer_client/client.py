@@ -24,7 +24,7 @@ from pydantic import ValidationError
 
 from verifiers.schemas import Item, Result
 
-__all__ = ["RewardClient", "RewardServiceError", "USABLE_STATUSES", "usable", "usable_mask"]
+__all__ = ["RewardClient", "RewardServiceError", "USABLE_STATUSES", "service_problem", "usable", "usable_mask"]
 
 # Only `ok` is a real judgement; `invalid`, `timeout` and `infra_error` carry reward 0 by construction and
 # must not be learned from (the contract's status semantics).
@@ -50,6 +50,22 @@ def usable(result: Result) -> bool:
 def usable_mask(results: Sequence[Result]) -> list[bool]:
     """Per-item loss mask: False for items the service could not judge."""
     return [usable(r) for r in results]
+
+
+def service_problem(url: str, api_key: str | None) -> str | None:
+    """Why the service cannot be used (unreachable, not ready, key rejected), or None. ``prorl train`` and
+    ``prorl eval`` ask this before loading a model, so a dead service fails the command at once rather than
+    after the first rollout (or, for eval, after generating everything)."""
+    headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+    try:
+        if httpx.get(f"{url.rstrip('/')}/healthz", timeout=10).status_code != 200:
+            return "/healthz did not answer 200"
+        probe = httpx.post(f"{url.rstrip('/')}/v1/score", json={"items": []}, headers=headers, timeout=30)
+    except httpx.HTTPError as exc:
+        return f"{type(exc).__name__}: {exc}"
+    if probe.status_code == 401:
+        return "401 unauthorized (missing or wrong API key: service.api_key / --api-key)"
+    return None
 
 
 def _retry_after_s(response: httpx.Response) -> float | None:

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from trainer_client.client import RewardClient, usable
+from trainer_client.client import RewardClient, service_problem, usable
 from trainer_client.passk import Sample, plot_compare, summarize, write_report
 
 
@@ -118,6 +118,10 @@ def main(argv: list[str]) -> int:
         _parser().error("--model and --data are required (or use --compare BASE RL)")
     if args.n < 1:
         _parser().error("--n must be >= 1")
+    problem = service_problem(args.service_url, args.api_key)
+    if problem:  # before the model loads and generates: every sample would come back unjudged
+        print(f"prorl eval: reward service at {args.service_url} is not usable: {problem}", file=sys.stderr)
+        return 2
     from trainer_client.data.records import read_records
 
     records = read_records(args.data)

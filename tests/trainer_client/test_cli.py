@@ -2,7 +2,7 @@ from pathlib import Path
 
 import yaml
 
-from trainer_client.cli import train_main
+from trainer_client.cli import eval_main, train_main
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -28,6 +28,14 @@ def test_unreachable_service_fails_before_loading_anything(capsys) -> None:
 
 
 def test_service_check_accepts_a_running_service(reward_service_url: str) -> None:
-    from trainer_client.cli import _service_problem
+    from trainer_client.client import service_problem
 
-    assert _service_problem(reward_service_url, None) is None
+    assert service_problem(reward_service_url, None) is None
+
+
+def test_eval_with_an_unreachable_service_fails_before_loading_anything(capsys) -> None:
+    from tests.fixtures.service import free_port
+
+    url = f"http://127.0.0.1:{free_port()}"  # nothing listens there; the model and data do not exist either
+    rc = eval_main(["--model", "/nonexistent-model", "--data", "/nonexistent.jsonl", "--service-url", url])
+    assert rc == 2 and "not usable" in capsys.readouterr().err
