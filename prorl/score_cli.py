@@ -29,6 +29,9 @@ def _read_items(path: str) -> tuple[list[Any], dict[int, str]]:
             except json.JSONDecodeError as exc:
                 broken[len(items)] = f"line {number}: not valid JSON ({exc.msg})"
                 value = None
+            except RecursionError:
+                broken[len(items)] = f"line {number}: JSON nested too deeply"
+                value = None
             else:
                 if not isinstance(value, dict):
                     broken[len(items)] = f"line {number}: expected a JSON object, got {type(value).__name__}"
@@ -58,6 +61,11 @@ def main(argv: list[str]) -> int:
     except OSError as exc:
         print(f"prorl score: cannot read {args.input}: {exc}", file=sys.stderr)
         return 2
+    try:  # before scoring: an unwritable path must not cost the whole run's work
+        out = sys.stdout if args.output == "-" else open(args.output, "w", encoding="utf-8")  # noqa: SIM115
+    except OSError as exc:
+        print(f"prorl score: cannot write {args.output}: {exc}", file=sys.stderr)
+        return 2
     scorable = [item for index, item in enumerate(items) if index not in broken]
     bar = tqdm(total=len(scorable), unit="item", file=sys.stderr, disable=args.no_progress, desc="scoring")
 
@@ -71,7 +79,6 @@ def main(argv: list[str]) -> int:
     finally:
         bar.close()
         shutdown_default_pool()
-    out = sys.stdout if args.output == "-" else open(args.output, "w", encoding="utf-8")  # noqa: SIM115
     with out:
         for index in range(len(items)):
             if index in broken:

@@ -47,3 +47,18 @@ def test_unreadable_input_is_a_clear_error(tmp_path):
         cwd=ROOT, capture_output=True, text=True, timeout=60,
     )
     assert proc.returncode == 2 and "cannot read" in proc.stderr
+
+
+def test_unwritable_output_fails_before_scoring(tmp_path):
+    source = tmp_path / "in.jsonl"
+    source.write_text(probe("a", 1.0, "x") + "\n")
+    proc = subprocess.run(
+        [sys.executable, "-m", "prorl.cli", "score", str(source), "-o", str(tmp_path / "no-dir" / "out.jsonl")],
+        cwd=ROOT, capture_output=True, text=True, timeout=60,
+    )
+    assert proc.returncode == 2 and "cannot write" in proc.stderr and "scoring" not in proc.stderr
+
+
+def test_json_nested_past_the_parser_is_an_invalid_line(tmp_path):
+    results = run_score(tmp_path, ["[" * 100_000, probe("b", 1.0, "after")])
+    assert [r["status"] for r in results] == ["invalid", "ok"] and "line 1" in results[0]["error"]
