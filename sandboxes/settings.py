@@ -6,6 +6,7 @@ which must not need the service extra.
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, field, fields
 from typing import Any
@@ -61,7 +62,7 @@ def _read(kind: type, env: dict[str, str], skip: frozenset[str] | set[str] = fro
             value: object = type(default)(raw)
         except ValueError:
             raise ValueError(f"{name}={raw!r} is not a valid {type(default).__name__}") from None
-        if isinstance(value, (int, float)) and value <= 0:
-            raise ValueError(f"{name}={raw!r} must be positive")
+        if isinstance(value, (int, float)) and not 0 < value < math.inf:  # "nan" and "inf" parse as floats
+            raise ValueError(f"{name}={raw!r} must be a positive finite number")
         values[f.name] = value
     return values

@@ -23,7 +23,8 @@ def test_settings_from_env_reads_prefixed_variables() -> None:
 
 
 @pytest.mark.parametrize("name,value", [("PRORL_SANDBOX_PIDS", "lots"), ("PRORL_SANDBOX_MEMORY_MB", "0"),
-                                        ("PRORL_SANDBOX_POOL_SIZE", "-1")])
+                                        ("PRORL_SANDBOX_POOL_SIZE", "-1"),
+                                        ("PRORL_SANDBOX_MAX_TIME_LIMIT_S", "inf"), ("PRORL_SANDBOX_CPUS", "nan")])
 def test_malformed_setting_is_an_error_not_a_looser_limit(name: str, value: str) -> None:
     with pytest.raises(ValueError, match=name):
         SandboxSettings.from_env({name: value})
