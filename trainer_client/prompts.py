@@ -75,6 +75,7 @@ class PromptSampler:
             self.by_domain.setdefault(r.domain, []).append(i)
         self.rng = random.Random(seed)
         self.pos: dict[str, list[int]] = {}  # stream -> [epoch, offset]
+        self._orders: dict[str, tuple[int, list[int]]] = {}  # stream -> (epoch, its order): derived, not saved
         self.set_mix(mix or {})
 
     def set_mix(self, mix: dict[str, float]) -> None:
@@ -85,9 +86,14 @@ class PromptSampler:
         self.mix = {d: w for d, w in mix.items() if w > 0}
 
     def _order(self, stream: str, epoch: int) -> list[int]:
-        idx = list(range(len(self.records))) if stream == "*" else list(self.by_domain[stream])
-        random.Random(f"{self.seed}:{stream}:{epoch}").shuffle(idx)
-        return idx
+        """The stream's shuffled order in ``epoch``: a pure function of (seed, stream, epoch), cached per
+        stream so a draw costs O(1) instead of a reshuffle of the whole dataset."""
+        cached = self._orders.get(stream)
+        if cached is None or cached[0] != epoch:
+            idx = list(range(len(self.records))) if stream == "*" else list(self.by_domain[stream])
+            random.Random(f"{self.seed}:{stream}:{epoch}").shuffle(idx)
+            cached = self._orders[stream] = (epoch, idx)
+        return cached[1]
 
     def _next_from(self, stream: str) -> PromptRecord:
         epoch, off = self.pos.setdefault(stream, [0, 0])

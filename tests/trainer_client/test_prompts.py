@@ -58,3 +58,22 @@ def test_encode_prompt_renders_messages_with_the_chat_template() -> None:
     assert tok.decode(encode_prompt(tok, messages)) == "==1+1=$"
     assert tok.decode(encode_prompt(tok, "2+2=", chat_template=True)) == "==2+2=$"
     assert tok.decode(encode_prompt(tok, "2+2=")) == "2+2="
+
+
+def test_stream_is_the_seeded_shuffle_of_each_epoch_across_epochs_and_resume() -> None:
+    """The per-epoch order is a pure function of (seed, stream, epoch): the cached order must give exactly
+    that stream, over epoch boundaries and after a resume (checkpoints written before the cache resume too)."""
+    import random
+
+    recs = _recs()
+    expected = []
+    for epoch in range(3):
+        order = list(range(len(recs)))
+        random.Random(f"7:*:{epoch}").shuffle(order)
+        expected += [recs[i].prompt for i in order]
+    s = PromptSampler(recs, seed=7)
+    drawn = [r.prompt for r in s.sample(11)]
+    resumed = PromptSampler(recs, seed=7)
+    resumed.load_state_dict(json.loads(json.dumps(s.state_dict())))
+    drawn += [r.prompt for r in resumed.sample(13)]
+    assert drawn == expected
