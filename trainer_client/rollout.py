@@ -121,7 +121,7 @@ def collect_rollouts(
 def _to_batch(cfg: TrainConfig, kept: list[_Group], max_tokens: int) -> RolloutBatch:
     a = cfg.algo
     prompt_ids, response_ids, group_ids, rewards, correct, valid, truncated, lengths = [], [], [], [], [], [], [], []
-    rollout_lp: list[list[float]] | None = []
+    rollout_lp: list[list[float] | None] = []
     for gi, g in enumerate(kept):
         for s, r, c, v in zip(g.samples, g.rewards, g.correct, g.valid, strict=True):
             prompt_ids.append(g.prompt_ids)
@@ -132,8 +132,7 @@ def _to_batch(cfg: TrainConfig, kept: list[_Group], max_tokens: int) -> RolloutB
             valid.append(v)
             truncated.append(s.truncated)
             lengths.append(s.length)
-            if rollout_lp is not None:
-                rollout_lp = None if s.logprobs is None else rollout_lp + [s.logprobs]
+            rollout_lp.append(s.logprobs)
     reward_t = torch.tensor(rewards, dtype=torch.float32)
     valid_t = torch.tensor(valid, dtype=torch.bool)
     trunc_t = torch.tensor(truncated, dtype=torch.bool)
@@ -146,10 +145,11 @@ def _to_batch(cfg: TrainConfig, kept: list[_Group], max_tokens: int) -> RolloutB
     group_t = torch.tensor(group_ids)
     adv = group_advantages(reward_t, group_t, valid=valid_t, norm_std=a.adv_norm_std)
     rl = None
-    if rollout_lp is not None and rollout_lp:
+    sampler_lp = [lp for lp in rollout_lp if lp is not None]
+    if rollout_lp and len(sampler_lp) == len(rollout_lp):  # the engine's own log-probs, for every sample
         width = max(len(x) for x in response_ids)
-        rl = torch.zeros(len(rollout_lp), width)
-        for i, lp in enumerate(rollout_lp):
+        rl = torch.zeros(len(sampler_lp), width)
+        for i, lp in enumerate(sampler_lp):
             rl[i, : len(lp)] = torch.tensor(lp)
     # an empty response still needs one position to index; it is masked out by its length 0
     return RolloutBatch(prompt_ids, response_ids, group_t, reward_t, torch.tensor(correct), seq_mask, adv, rl)

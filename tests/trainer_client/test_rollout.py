@@ -54,3 +54,22 @@ def test_dynamic_sampling_with_no_informative_group_returns_none(reward_service_
     assert metrics["dynamic_sampling/rounds"] == 2 and metrics["dynamic_sampling/hit_round_cap"] == 1
     assert metrics["dynamic_sampling/kept_fraction"] == 0 and metrics["dynamic_sampling/wasted_tokens"] > 0
     assert len(tracker.rates) == 8 and set(tracker.rates.values()) == {0.0}
+
+
+def test_sampler_logprobs_reach_the_batch_right_padded(reward_service_url: str) -> None:
+    """An engine that returns its own log-probs (for truncated IS): one row per sample, the response's
+    log-probs then zeros, in the batch's sample order."""
+    records = [PromptRecord(**r) for r in make_records(4, seed=0)]
+    tok = build_tokenizer()
+    engine = HFEngine(build_model(tok, hidden=32, layers=1), tok, return_logprobs=True)
+    cfg = load_config(None, ["rollout.prompts_per_step=4", "rollout.n_samples=4", "algo.dynamic_sampling=false"])
+    torch.manual_seed(0)
+    batch, _ = collect_rollouts(cfg, 1, StepSettings(3, 4, 1.0, 1.0), PromptSampler(records, seed=0),
+                                lambda p: tok(p)["input_ids"], engine, RewardClient(reward_service_url),
+                                PassRateTracker())
+    assert batch is not None and batch.rollout_logprobs is not None
+    width = max(len(r) for r in batch.response_ids)
+    assert batch.rollout_logprobs.shape == (len(batch), width)
+    for row, response in zip(batch.rollout_logprobs, batch.response_ids, strict=True):
+        assert torch.all(row[: len(response)] <= 0) and (not response or torch.any(row[: len(response)] != 0))
+        assert torch.all(row[len(response):] == 0)
