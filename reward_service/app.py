@@ -62,26 +62,30 @@ def json_response(model: Any, status_code: int = 200) -> Response:
     return Response(model.model_dump_json(), status_code=status_code, media_type="application/json")
 
 
-def admit(request: Request, items: list[Item]) -> int:
-    """413 when a request has more items than PRORL_MAX_ITEMS; records the count for the access log."""
+async def reserve(request: Request, n: int) -> InflightLimiter:
+    """Admit ``n`` items or refuse the request: 413 over PRORL_MAX_ITEMS, 429 over the in-flight cap.
+
+    The one admission path of every route that does work. The caller must ``release(n)`` on the returned
+    limiter once this process stops working on the items. Records the count for the access log.
+    """
     settings: Settings = request.app.state.settings
-    if len(items) > settings.max_items:
+    if n > settings.max_items:
         metrics.REJECTED.labels("too_many_items").inc()
-        raise HTTPException(413, f"{len(items)} items in one request; at most {settings.max_items} (PRORL_MAX_ITEMS)")
-    request.state.items = len(items)
-    return len(items)
+        raise HTTPException(413, f"{n} items in one request; at most {settings.max_items} (PRORL_MAX_ITEMS)")
+    request.state.items = n
+    executor: Executor = request.app.state.executor
+    limiter: InflightLimiter = request.app.state.limiter
+    limiter.acquire(n, await executor.backlog_items() if n else 0)
+    return limiter
 
 
 async def score_items(request: Request, items: list[Item]) -> list[Result]:
     """Admit, score and release: the one path every scoring route (and compat route) goes through."""
-    n = admit(request, items)
-    executor: Executor = request.app.state.executor
-    limiter: InflightLimiter = request.app.state.limiter
-    limiter.acquire(n, await executor.backlog_items() if n else 0)
+    limiter = await reserve(request, len(items))
     try:
-        return await executor.score(items)
+        return await request.app.state.executor.score(items)
     finally:
-        limiter.release(n)
+        limiter.release(len(items))
 
 
 v1 = APIRouter(prefix="/v1", dependencies=[Depends(require_api_key)], responses=ERRORS)
@@ -95,12 +99,10 @@ async def score(body: ScoreRequest, request: Request) -> Response:
 
 @v1.post("/jobs", status_code=202, response_model=JobCreated, summary="Score a batch in the background")
 async def create_job(body: ScoreRequest, request: Request) -> Response:
-    n = admit(request, body.items)
-    executor: Executor = request.app.state.executor
-    limiter: InflightLimiter = request.app.state.limiter
-    limiter.acquire(n, await executor.backlog_items() if n else 0)
+    n = len(body.items)
+    limiter = await reserve(request, n)
     try:
-        job_id = await executor.submit(body.items, on_done=lambda: limiter.release(n))
+        job_id = await request.app.state.executor.submit(body.items, on_done=lambda: limiter.release(n))
     except BaseException:
         limiter.release(n)
         raise

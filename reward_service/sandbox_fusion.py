@@ -31,7 +31,7 @@ from prometheus_client import Counter, Histogram
 from pydantic import BaseModel, Field, field_validator
 
 from reward_service import metrics
-from reward_service.admission import InflightLimiter, require_api_key_or_query
+from reward_service.admission import require_api_key_or_query
 from reward_service.run_code_program import FetchedOutput, split_fetched, wrap_program
 from sandboxes import RunReport, SandboxUnavailable
 from verifiers.base import InfraError
@@ -198,12 +198,10 @@ def _runner_limit(request: Request) -> anyio.CapacityLimiter:
 
 @router.post("/run_code", response_model=RunCodeResponse, summary="SandboxFusion-compatible code execution")
 async def run_code(body: RunCodeRequest, request: Request) -> Response:
-    from reward_service.app import json_response
+    from reward_service.app import json_response, reserve
 
     started = time.perf_counter()
-    limiter: InflightLimiter = request.app.state.limiter
-    request.state.items = 1
-    limiter.acquire(1, await request.app.state.executor.backlog_items())
+    limiter = await reserve(request, 1)
     try:
         answer = await anyio.to_thread.run_sync(run_blocking, body, limiter=_runner_limit(request))
     finally:
