@@ -23,7 +23,11 @@ _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
 class BodyTooLarge(HTTPException):
-    """Raised from ``receive`` once the body passes the cap (an HTTPException, so FastAPI answers 413)."""
+    """Raised from ``receive`` once the body passes the cap (an HTTPException, so FastAPI answers 413).
+
+    FastAPI's own handler usually answers it, so the middleware never sees it: it is counted where it
+    is raised.
+    """
 
     def __init__(self, limit: int) -> None:
         super().__init__(413, f"request body over {limit} bytes (PRORL_MAX_BODY_BYTES)")
@@ -66,10 +70,10 @@ class ServiceMiddleware:
         try:
             length = headers.get(b"content-length")
             if length is not None and (not length.isdigit() or int(length) > self.max_body_bytes):
+                too_large = BodyTooLarge(self.max_body_bytes)
                 metrics.REJECTED.labels("body_too_large").inc()
                 status_holder["status"] = 413
-                await _send_json(send, 413, {"error": f"request body over {self.max_body_bytes} bytes "
-                                             "(PRORL_MAX_BODY_BYTES)"}, [id_header])
+                await _send_json(send, 413, {"error": too_large.detail}, [id_header])
                 return
             received = 0
 
@@ -79,17 +83,16 @@ class ServiceMiddleware:
                 if message["type"] == "http.request":
                     received += len(message.get("body", b""))
                     if received > self.max_body_bytes:
+                        metrics.REJECTED.labels("body_too_large").inc()
                         raise BodyTooLarge(self.max_body_bytes)
                 return message
 
             try:
                 await self.app(scope, capped_receive, send_wrapper)
-            except BodyTooLarge:
-                metrics.REJECTED.labels("body_too_large").inc()
+            except BodyTooLarge as too_large:  # read outside FastAPI's handlers: answer it here
                 if not status_holder["started"]:
                     status_holder["status"] = 413
-                    await _send_json(send, 413, {"error": f"request body over {self.max_body_bytes} bytes"},
-                                     [id_header])
+                    await _send_json(send, 413, {"error": too_large.detail}, [id_header])
         finally:
             route = scope.get("route")
             route_name = getattr(route, "path", None) or "unmatched"

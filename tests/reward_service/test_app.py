@@ -76,6 +76,23 @@ def test_body_over_cap_is_413_with_and_without_content_length(client: TestClient
     assert response.status_code == 413, response.text
 
 
+def test_body_over_cap_is_counted_once_with_and_without_content_length(client: TestClient) -> None:
+    from reward_service.metrics import REGISTRY
+
+    def rejected() -> float:
+        value = REGISTRY.get_sample_value("prorl_rejected_requests_total", {"reason": "body_too_large"})
+        return value or 0.0
+
+    payload = json.dumps({"items": [{**MATH_OK, "response": "x" * 5000}]}).encode()
+    before = rejected()
+    assert client.post("/v1/score", content=payload, headers={"content-type": "application/json"}).status_code == 413
+    assert rejected() == before + 1
+    chunked = client.post("/v1/score", content=iter([payload[:3000], payload[3000:]]),
+                          headers={"content-type": "application/json"})
+    assert chunked.status_code == 413 and "PRORL_MAX_BODY_BYTES" in chunked.json()["error"]
+    assert rejected() == before + 2
+
+
 def test_backpressure_is_429_with_retry_after(client: TestClient) -> None:
     limiter = client.app.state.limiter  # type: ignore[attr-defined]
     limiter.acquire(9)  # another request holds 9 of the 10 in-flight slots
