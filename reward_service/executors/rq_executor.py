@@ -162,7 +162,7 @@ class RQExecutor(Executor):
         while True:
             done = await self._async.hget(job_key(job_id), "done_chunks")
             if done is None:
-                return  # job hash gone (Redis restarted): _collect answers infra_error for every item
+                return  # job hash gone (Redis restarted): _collect raises Unavailable, the client retries
             if int(done) >= chunks:
                 return
             await self._async.blpop([notify_key(job_id)], timeout=1)
