@@ -38,7 +38,11 @@ def _as_mapping(value: Any) -> Mapping[str, Any] | None:
 
 def resolve_domain(data_source: Any, ground_truth: Any = None, extra: Mapping[str, Any] | None = None) -> str:
     """The item's domain: explicit (extra/ground truth) first, then the data source name or its alias."""
-    for source in (extra, _as_mapping(ground_truth)):
+    return _domain(data_source, _as_mapping(ground_truth), extra)
+
+
+def _domain(data_source: Any, mapping: Mapping[str, Any] | None, extra: Mapping[str, Any] | None) -> str:
+    for source in (extra, mapping):
         if source and isinstance(source.get("domain"), str):
             return str(source["domain"])
     name = str(data_source or "")
@@ -52,9 +56,9 @@ def resolve_domain(data_source: Any, ground_truth: Any = None, extra: Mapping[st
 def build_item(data_source: Any, response: str, ground_truth: Any, extra: Mapping[str, Any] | None = None,
                item_id: str | int | None = None) -> dict[str, Any]:
     """A contract item for one completion (see module docstring for the accepted ground-truth shapes)."""
-    domain = resolve_domain(data_source, ground_truth, extra)
+    mapping = _as_mapping(ground_truth)  # parsed once: a code row's JSON tests can be megabytes
+    domain = _domain(data_source, mapping, extra)
     options: dict[str, Any] = dict((extra or {}).get("options") or {})
-    mapping = _as_mapping(ground_truth)
     if mapping is not None and "reference" in mapping:
         reference = mapping["reference"]
         options.update(mapping.get("options") or {})
