@@ -62,13 +62,6 @@ def validate_record(record: Any) -> None:
         raise RecordError("meta must be an object")
 
 
-def prompt_text(prompt: list[dict[str, str]] | str) -> str:
-    """The prompt flattened to text: used for dedup keys and for plain (template-less) rendering."""
-    if isinstance(prompt, str):
-        return prompt
-    return "\n\n".join(f"{m['role']}: {m['content']}" for m in prompt)
-
-
 # ---------------------------------------------------------------- reading any tabular input
 
 
