@@ -119,17 +119,24 @@ def read_records(path: str | Path) -> list[Record]:
     records = []
     for i, row in enumerate(read_rows(path)):
         row = dict(row)
-        if from_parquet:  # our Parquet files hold prompt/reference/meta as JSON text
-            for key in _JSON_COLUMNS:
-                if isinstance(row.get(key), str):
-                    row[key] = json.loads(row[key])
         row.setdefault("meta", {})
         try:
+            if from_parquet:  # our Parquet files hold prompt/reference/meta as JSON text
+                for key in _JSON_COLUMNS:
+                    if isinstance(row.get(key), str):
+                        row[key] = _json_column(key, row[key])
             validate_record(row)
         except RecordError as exc:
             raise RecordError(f"{path}: record {i}: {exc}") from exc
         records.append(row)
     return records
+
+
+def _json_column(key: str, text: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:  # a Parquet file not written by write_records (e.g. a bare prompt string)
+        raise RecordError(f"{key} is not JSON text (convert the file with `prorl data convert`): {exc}") from None
 
 
 def write_records(records: Iterable[Record], path: str | Path) -> int:

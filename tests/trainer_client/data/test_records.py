@@ -58,3 +58,16 @@ def test_read_rows_csv_and_json(tmp_path: Path) -> None:
     assert list(read_rows(tmp_path / "a.csv")) == [{"Question": "q1", "Correct Answer": "a1"}]
     (tmp_path / "a.json").write_text('[{"x": 1}]')
     assert list(read_rows(tmp_path / "a.json")) == [{"x": 1}]
+
+
+def test_foreign_parquet_with_a_bare_prompt_string_is_a_record_error(tmp_path: Path) -> None:
+    """A Parquet file not written by write_records (prompt as plain text, not JSON text) is a RecordError
+    naming the record, not a bare JSONDecodeError."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "foreign.parquet"
+    pq.write_table(pa.Table.from_pylist([{"prompt": "What is 1+1?", "domain": "math", "reference": '{"answer": "2"}'}]),
+                   path)
+    with pytest.raises(RecordError, match="record 0: prompt is not JSON text"):
+        read_records(path)
