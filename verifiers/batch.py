@@ -33,6 +33,7 @@ ProgressCallback = Callable[[int, int], None]
 # A thread-domain verifier (code) enforces its own hard kills; this grace covers container start-up
 # and teardown before the batch gives up on it.
 _THREAD_GRACE_S = 10.0
+_MAX_OPTION_TIMEOUT_S = 600.0  # ItemOptions.timeout_s's upper bound: a longer derived deadline is not passed on
 _SUBMIT_EVERY = 64  # jailed tasks handed to the pool per wake-up while a batch is still being prepared
 
 
@@ -136,6 +137,10 @@ def _prepare(raw: Item | dict[str, Any], default_timeout_s: float | None) -> _Pr
     digest = hashlib.sha256(
         "\x00".join((item.domain, _canonical(item.reference), _canonical(options), str(answer_key))).encode()
     ).hexdigest()
+    if "timeout_s" not in options and timeout_s <= _MAX_OPTION_TIMEOUT_S:
+        # The verifier sees the deadline the pool enforces, so a domain with its own time budget (math)
+        # stops just before the kill also when the deadline came from the batch's ``timeout_s``.
+        options = {**options, "timeout_s": float(timeout_s)}
     return _Prepared(item.domain, answer, item.reference, options, float(timeout_s), digest)
 
 

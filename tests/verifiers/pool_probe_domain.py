@@ -29,6 +29,8 @@ def score(answer_text: str, reference: dict, options: object) -> Verdict:
         raise InvalidReference("probe says invalid")
     elif command == "boom":
         raise RuntimeError("probe bug")
+    elif command == "timeout":
+        return Verdict(reward=1.0, details={"timeout_s": options.timeout_s})  # type: ignore[attr-defined]
     elif command == "pid":
         return Verdict(reward=1.0, details={"pid": os.getpid()})
     return Verdict(reward=float(reference.get("reward", 1.0)), details={"answer": answer_text})

@@ -38,6 +38,15 @@ def test_sleeping_scorer_and_normal_items_in_one_batch(pool):
     assert [r.status for r in results] == ["timeout", "ok"]
 
 
+def test_verifier_sees_the_deadline_the_pool_enforces(pool):
+    """A domain with its own time budget (math) must stop before the kill, whoever set the deadline."""
+    items = [probe("timeout"), probe("timeout", options={"timeout_s": 2.5})]
+    batch_override = score_batch(items, pool=pool, cache=None, timeout_s=3.0)
+    assert [r.details["timeout_s"] for r in batch_override] == [3.0, 2.5]
+    domain_default = score_batch(items[:1], pool=pool, cache=None)
+    assert domain_default[0].details["timeout_s"] == 2.0  # the probe domain's DEFAULT_TIMEOUT_S
+
+
 def test_killed_worker_is_replaced(pool):
     crashed_before = pool.snapshot().crashed
     results = score_batch([probe("exit:3"), probe("after")], pool=pool, cache=None)
