@@ -37,8 +37,9 @@ def response_logprobs(
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Log-probs and entropies ``[B, response_len]`` of the tokens at ``response_start[b] + j``.
 
-    Rows are right-padded ``prompt + response`` sequences; positions past a row's end come back as 0 and
-    must be masked by the caller. Logits are divided by ``temperature`` (the sampling temperature), as
+    Rows are right-padded ``prompt + response`` sequences. Positions past the batch's width come back as
+    0; positions inside a shorter row's right padding hold the pad token's log-prob. Both must be masked
+    by the caller (``RolloutBatch.token_mask``). Logits are divided by ``temperature`` (the sampling temperature), as
     verl does, so the ratio and KL refer to the distribution the samples were drawn from.
     """
     backbone = model.get_decoder() if hasattr(model, "get_decoder") else model.base_model
