@@ -14,6 +14,7 @@ instead, because they mean the trainer is misconfigured.
 from __future__ import annotations
 
 import asyncio
+import os
 import random
 import threading
 from collections.abc import Awaitable, Callable, Sequence
@@ -24,7 +25,8 @@ from pydantic import ValidationError
 
 from verifiers.schemas import Item, Result
 
-__all__ = ["RewardClient", "RewardServiceError", "USABLE_STATUSES", "service_problem", "usable", "usable_mask"]
+__all__ = ["RewardClient", "RewardServiceError", "USABLE_STATUSES", "service_from_env", "service_problem", "usable",
+           "usable_mask"]
 
 # Only `ok` is a real judgement; `invalid`, `timeout` and `infra_error` carry reward 0 by construction and
 # must not be learned from (the contract's status semantics).
@@ -50,6 +52,13 @@ def usable(result: Result) -> bool:
 def usable_mask(results: Sequence[Result]) -> list[bool]:
     """Per-item loss mask: False for items the service could not judge."""
     return [usable(r) for r in results]
+
+
+def service_from_env(url: str | None = None, api_key: str | None = None) -> tuple[str, str | None]:
+    """``(url, api_key)`` for the framework adapters (verl, TRL): the given values, else ``PRORL_REWARD_URL``
+    (default ``http://127.0.0.1:8000``) and ``PRORL_API_KEY``. An explicit empty key means "no key"."""
+    return (url or os.environ.get("PRORL_REWARD_URL", "http://127.0.0.1:8000"),
+            api_key if api_key is not None else os.environ.get("PRORL_API_KEY"))
 
 
 def service_problem(url: str, api_key: str | None) -> str | None:

@@ -14,11 +14,10 @@ to let TRL ignore them when several reward functions are combined).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from trainer_client.client import RewardClient, usable
+from trainer_client.client import RewardClient, service_from_env, usable
 from trainer_client.item_builder import build_item
 
 _REFERENCE_COLUMNS = ("reference", "ground_truth", "answer", "solution")
@@ -55,9 +54,8 @@ def _column(kwargs: dict[str, Any], names: Sequence[str], n: int) -> list[Any]:
 def make_reward_func(base_url: str | None = None, api_key: str | None = None, *,
                      unusable_reward: float | None = 0.0, **client_kwargs: Any) -> Callable[..., list[float | None]]:
     """Build a TRL reward function bound to one service (URL/key default to PRORL_REWARD_URL/PRORL_API_KEY)."""
-    client = RewardClient(base_url or os.environ.get("PRORL_REWARD_URL", "http://127.0.0.1:8000"),
-                          api_key=api_key if api_key is not None else os.environ.get("PRORL_API_KEY"),
-                          **client_kwargs)
+    url, key = service_from_env(base_url, api_key)
+    client = RewardClient(url, api_key=key, **client_kwargs)
 
     def prorl_reward(prompts: Sequence[Any] | None = None, completions: Sequence[Any] = (),
                      **kwargs: Any) -> list[float | None]:

@@ -15,12 +15,11 @@ The service URL and key come from ``reward_url`` / ``api_key`` kwargs or ``PRORL
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Sequence
 from typing import Any
 
-from trainer_client.client import RewardClient, usable
+from trainer_client.client import RewardClient, service_from_env, usable
 from trainer_client.item_builder import build_item
 from verifiers.schemas import Result
 
@@ -29,8 +28,7 @@ _lock = threading.Lock()
 
 
 def _client(reward_url: str | None, api_key: str | None) -> RewardClient:
-    url = reward_url or os.environ.get("PRORL_REWARD_URL", "http://127.0.0.1:8000")
-    key = api_key if api_key is not None else os.environ.get("PRORL_API_KEY")
+    url, key = service_from_env(reward_url, api_key)
     with _lock:
         if (url, key) not in _clients:
             _clients[(url, key)] = RewardClient(url, api_key=key)
