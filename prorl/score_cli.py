@@ -39,13 +39,24 @@ def _read_items(path: str) -> tuple[list[Any], dict[int, str]]:
     return items, broken
 
 
+def _seconds(text: str) -> float:
+    """An item deadline as the contract bounds it (ItemOptions.timeout_s): 0 or less would time out everything."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0 < value <= 600:
+        raise argparse.ArgumentTypeError(f"{text} is not in (0, 600] seconds")
+    return value
+
+
 def main(argv: list[str]) -> int:
     """Entry point of ``prorl score``."""
     parser = argparse.ArgumentParser(prog="prorl score", description=__doc__.splitlines()[0])
     parser.add_argument("input", help="JSONL file of items (one contract item per line), or - for stdin")
     parser.add_argument("-o", "--output", default="-", help="where to write results (default: stdout)")
     parser.add_argument("--workers", type=int, default=None, help="scoring processes (default: CPU count)")
-    parser.add_argument("--timeout", type=float, default=None, help="per-item deadline in seconds")
+    parser.add_argument("--timeout", type=_seconds, default=None, help="per-item deadline in seconds (0 to 600]")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     args = parser.parse_args(argv)
     if args.workers is not None:

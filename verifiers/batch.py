@@ -137,7 +137,7 @@ def _prepare(raw: Item | dict[str, Any], default_timeout_s: float | None) -> _Pr
     digest = hashlib.sha256(
         "\x00".join((item.domain, _canonical(item.reference), _canonical(options), str(answer_key))).encode()
     ).hexdigest()
-    if "timeout_s" not in options and timeout_s <= _MAX_OPTION_TIMEOUT_S:
+    if "timeout_s" not in options and 0 < timeout_s <= _MAX_OPTION_TIMEOUT_S:
         # The verifier sees the deadline the pool enforces, so a domain with its own time budget (math)
         # stops just before the kill also when the deadline came from the batch's ``timeout_s``.
         options = {**options, "timeout_s": float(timeout_s)}

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from prorl.score_cli import _read_items
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -60,5 +62,18 @@ def test_unwritable_output_fails_before_scoring(tmp_path):
 
 
 def test_json_nested_past_the_parser_is_an_invalid_line(tmp_path):
-    results = run_score(tmp_path, ["[" * 100_000, probe("b", 1.0, "after")])
-    assert [r["status"] for r in results] == ["invalid", "ok"] and "line 1" in results[0]["error"]
+    source = tmp_path / "in.jsonl"
+    source.write_text("[" * 100_000 + "\n" + probe("b", 1.0, "after") + "\n")
+    items, broken = _read_items(str(source))
+    assert len(items) == 2 and list(broken) == [0] and "line 1" in broken[0] and items[1]["id"] == "after"
+
+
+def test_timeout_outside_the_contract_bounds_is_a_usage_error(tmp_path):
+    source = tmp_path / "in.jsonl"
+    source.write_text(probe("a", 1.0, "x") + "\n")
+    for bad in ("0", "601"):
+        proc = subprocess.run(
+            [sys.executable, "-m", "prorl.cli", "score", str(source), "--timeout", bad],
+            cwd=ROOT, capture_output=True, text=True, timeout=60,
+        )
+        assert proc.returncode == 2 and "--timeout" in proc.stderr, bad
