@@ -10,30 +10,44 @@ import hmac
 import threading
 
 from fastapi import Depends, HTTPException, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBasic, HTTPBasicCredentials, HTTPBearer
 
 from reward_service import metrics
 
+# Both answer None (never 401 themselves) when their scheme is absent; HTTPBearer ignores other schemes.
 _bearer = HTTPBearer(auto_error=False, description="`Authorization: Bearer <key>` when PRORL_API_KEYS is set.")
+_basic = HTTPBasic(auto_error=False)
+
+
+def _bearer_key(credentials: HTTPAuthorizationCredentials | None) -> str:
+    return credentials.credentials if credentials is not None else ""
 
 
 def require_api_key(request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(_bearer)) -> None:
     """401 unless auth is off or the bearer key matches one configured key (constant-time compare)."""
-    _check_key(request, credentials.credentials if credentials and credentials.scheme.lower() == "bearer" else "")
+    _check_key(request, _bearer_key(credentials))
 
 
 def require_api_key_or_query(request: Request,
                              credentials: HTTPAuthorizationCredentials | None = Depends(_bearer)) -> None:
     """Like :func:`require_api_key`, also accepting ``?api_key=``: OpenRLHF cannot send headers, only a URL."""
-    bearer = credentials.credentials if credentials and credentials.scheme.lower() == "bearer" else ""
-    _check_key(request, bearer or request.query_params.get("api_key", ""))
+    _check_key(request, _bearer_key(credentials) or request.query_params.get("api_key", ""))
 
 
-def _check_key(request: Request, key: str) -> None:
+def require_api_key_any_form(request: Request,
+                             bearer: HTTPAuthorizationCredentials | None = Depends(_bearer),
+                             basic: HTTPBasicCredentials | None = Depends(_basic)) -> None:
+    """Like :func:`require_api_key_or_query`, also accepting the key as a Basic password: SandboxFusion
+    clients take URL credentials (``http://prorl:KEY@host``), which ``requests`` sends as Basic auth."""
+    key = _bearer_key(bearer) or (basic.password if basic is not None else "")
+    _check_key(request, key or request.query_params.get("api_key", ""))
+
+
+def _check_key(request: Request, given_key: str) -> None:
     keys: list[str] = request.app.state.settings.api_key_list
     if not keys:
         return
-    given = key.encode()
+    given = given_key.encode()
     # Compare against every key (no early exit), so timing does not reveal which prefix matched.
     matched = False
     for key in keys:

@@ -26,12 +26,11 @@ from typing import Literal
 import anyio
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBasic, HTTPBasicCredentials, HTTPBearer
 from prometheus_client import Counter, Histogram
 from pydantic import BaseModel, Field, field_validator
 
 from reward_service import metrics
-from reward_service.admission import require_api_key_or_query
+from reward_service.admission import require_api_key_any_form
 from reward_service.run_code_program import FetchedOutput, split_fetched, wrap_program
 from sandboxes import RunReport, SandboxUnavailable
 from verifiers.base import InfraError
@@ -51,20 +50,7 @@ RUN_CODE_SECONDS = Histogram(
     registry=metrics.REGISTRY, buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120),
 )
 
-_bearer = HTTPBearer(auto_error=False)
-_basic = HTTPBasic(auto_error=False)
-
-
-def require_key_any_form(request: Request,
-                         bearer: HTTPAuthorizationCredentials | None = Depends(_bearer),
-                         basic: HTTPBasicCredentials | None = Depends(_basic)) -> None:
-    """The service's key check, accepting the key as Bearer, as a Basic password, or as ``?api_key=``."""
-    if bearer is None and basic is not None and basic.password:
-        bearer = HTTPAuthorizationCredentials(scheme="Bearer", credentials=basic.password)
-    require_api_key_or_query(request, bearer)
-
-
-router = APIRouter(dependencies=[Depends(require_key_any_form)], tags=["compatibility"])
+router = APIRouter(dependencies=[Depends(require_api_key_any_form)], tags=["compatibility"])
 
 
 class RunCodeRequest(BaseModel):
