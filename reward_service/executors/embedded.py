@@ -21,6 +21,7 @@ from reward_service import metrics
 from reward_service.executors.base import Executor, with_deadlines
 from reward_service.schemas import JobProgress, JobStatus
 from verifiers import batch as verifier_batch
+from verifiers.batch import ProgressCallback
 from verifiers.code import sandbox_container_counts
 from verifiers.pool import get_pool
 from verifiers.schemas import Item, Result
@@ -56,9 +57,10 @@ class EmbeddedExecutor(Executor):
             if job.task is not None:
                 job.task.cancel()
 
-    async def score(self, items: list[Item]) -> list[Result]:
+    async def score(self, items: list[Item], progress: ProgressCallback | None = None) -> list[Result]:
+        """``score_batch`` with the service's deadlines, on a worker thread (it blocks); counts the results."""
         results = await anyio.to_thread.run_sync(
-            partial(verifier_batch.score_batch, with_deadlines(items, self.settings))
+            partial(verifier_batch.score_batch, with_deadlines(items, self.settings), progress=progress)
         )
         metrics.observe_results([item.domain for item in items], results)
         return results
@@ -83,11 +85,8 @@ class EmbeddedExecutor(Executor):
 
         job.status = "running"
         try:
-            job.results = await anyio.to_thread.run_sync(
-                partial(verifier_batch.score_batch, with_deadlines(items, self.settings), progress=progress)
-            )
+            job.results = await self.score(items, progress=progress)
             job.status, job.done = "finished", job.total
-            metrics.observe_results([item.domain for item in items], job.results)
         except Exception as exc:  # a bug, not bad input: the job says so instead of hanging
             job.status, job.error = "failed", f"{type(exc).__name__}: {exc}"
         job.finished_at = time.monotonic()
