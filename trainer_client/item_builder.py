@@ -41,16 +41,23 @@ def resolve_domain(data_source: Any, ground_truth: Any = None, extra: Mapping[st
     return _domain(data_source, _as_mapping(ground_truth), extra)
 
 
-def _domain(data_source: Any, mapping: Mapping[str, Any] | None, extra: Mapping[str, Any] | None) -> str:
-    for source in (extra, mapping):
-        if source and isinstance(source.get("domain"), str):
-            return str(source["domain"])
+def source_domain(data_source: Any) -> str | None:
+    """The domain a data-source name stands for (a domain name, ``reasoning_gym...``, or a known alias), or
+    None. ``prorl data convert --format verl`` asks this too, so a row converts to the domain this adapter
+    would score it as."""
     name = str(data_source or "")
     if name in DOMAINS:
         return name
     if name.startswith("reasoning_gym"):
         return "reasoning_gym"
-    return _ALIASES.get(name, _ALIASES.get(name.lower(), name))  # unknown -> the service answers `invalid`
+    return _ALIASES.get(name, _ALIASES.get(name.lower()))
+
+
+def _domain(data_source: Any, mapping: Mapping[str, Any] | None, extra: Mapping[str, Any] | None) -> str:
+    for source in (extra, mapping):
+        if source and isinstance(source.get("domain"), str):
+            return str(source["domain"])
+    return source_domain(data_source) or str(data_source or "")  # unknown -> the service answers `invalid`
 
 
 def build_item(data_source: Any, response: str, ground_truth: Any, extra: Mapping[str, Any] | None = None,

@@ -104,6 +104,16 @@ def test_verl_rows_by_domain() -> None:
     assert ife["reference"]["instruction_id_list"] == ["punctuation:no_comma"]
 
 
+def test_verl_domain_agrees_with_the_verl_adapter() -> None:
+    """Names the scoring adapter maps exactly (mmlu, amc) convert to the same domain (they were errors)."""
+    from trainer_client.item_builder import resolve_domain
+
+    for source, ability, gt, domain in (("mmlu", "", " B", "mcq"), ("amc", "", "7", "math"),
+                                        ("gpqa_diamond", "stem", " C", "mcq")):
+        record = from_verl(_verl_row(source, ability, gt))
+        assert record["domain"] == resolve_domain(source) == domain
+
+
 def test_verl_unknown_domain_needs_override() -> None:
     row = _verl_row("my_dataset", "misc", "42")
     with pytest.raises(RecordError, match="--domain"):
