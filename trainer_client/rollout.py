@@ -89,9 +89,13 @@ def collect_rollouts(
         records = sampler.sample(target)
         prompt_ids = [encode(r.prompt) for r in records]
         tag = f"s{step}r{filt.rounds}"
-        samples, scores = generate_and_score(  # streaming engines (Ray): chunk i scored during chunk i+1
-            engine, prompt_ids, gen,
-            lambda a, b, groups, recs=records, tag=tag: score_groups(client, recs[a:b], groups, f"{tag}c{a}"))
+
+        def score_chunk(start: int, end: int, chunk: list[list[Sample]], recs: list[PromptRecord] = records,
+                        tag: str = tag) -> list[tuple[list[float], list[bool], list[bool]]]:
+            return score_groups(client, recs[start:end], chunk, f"{tag}c{start}")
+
+        # streaming engines (Ray): chunk i is scored while chunk i+1 is generated
+        samples, scores = generate_and_score(engine, prompt_ids, gen, score_chunk)
         groups = [_Group(r, p, s, *sc) for r, p, s, sc in zip(records, prompt_ids, samples, scores, strict=True)]
         correct = torch.tensor([g.correct for g in groups], dtype=torch.bool)
         valid = torch.tensor([g.valid for g in groups], dtype=torch.bool)
