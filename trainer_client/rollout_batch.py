@@ -73,8 +73,8 @@ def micro_batches(batch: RolloutBatch, idx: list[int], token_budget: int) -> lis
     parts: list[list[int]] = []
     cur: list[int] = []
     for i in order:
-        longest = max([total[j] for j in cur] + [total[i]])
-        if cur and longest * (len(cur) + 1) > token_budget:
+        # ascending order: the sample being added is the part's longest
+        if cur and total[i] * (len(cur) + 1) > token_budget:
             parts.append(cur)
             cur = []
         cur.append(i)
