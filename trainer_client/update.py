@@ -63,7 +63,8 @@ def ppo_update(
     a, o = cfg.algo, cfg.optim
     device = next(model.parameters()).device
     assert batch.old_logp is not None and batch.ref_logp is not None
-    groups = sorted(set(batch.group.tolist()))
+    group_of = batch.group.tolist()
+    groups = sorted(set(group_of))
     sums: dict[str, float] = defaultdict(float)
     tok_total = 0.0
     n_updates = 0
@@ -72,7 +73,7 @@ def ppo_update(
         rng.shuffle(groups)
         for start in range(0, len(groups), o.mini_batch_prompts):
             chosen = set(groups[start : start + o.mini_batch_prompts])
-            idx = [i for i in range(len(batch)) if int(batch.group[i]) in chosen]
+            idx = [i for i, gid in enumerate(group_of) if gid in chosen]
             mask_all = batch.token_mask(idx)
             if a.loss_agg == "token-mean":
                 normalizer = float(mask_all.sum())
