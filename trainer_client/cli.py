@@ -54,6 +54,9 @@ def train_main(argv: list[str]) -> int:
     except ConnectionError as exc:  # --ray-address auto without a cluster
         print(f"prorl train: {exc}", file=sys.stderr)
         return 2
+    except (ValueError, OSError) as exc:  # a malformed data file, a mix naming absent domains, no model there
+        print(f"prorl train: {exc}", file=sys.stderr)
+        return 2
     bar = tqdm(total=cfg.run.steps, initial=trainer.step, desc="prorl train", disable=not cfg.run.progress,
                dynamic_ncols=True)
 

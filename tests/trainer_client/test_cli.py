@@ -39,3 +39,11 @@ def test_eval_with_an_unreachable_service_fails_before_loading_anything(capsys) 
     url = f"http://127.0.0.1:{free_port()}"  # nothing listens there; the model and data do not exist either
     rc = eval_main(["--model", "/nonexistent-model", "--data", "/nonexistent.jsonl", "--service-url", url])
     assert rc == 2 and "not usable" in capsys.readouterr().err
+
+
+def test_bad_training_data_exits_2_with_the_record(tmp_path: Path, reward_service_url: str, capsys) -> None:
+    data = tmp_path / "train.jsonl"
+    data.write_text('{"prompt": "1+1=", "domain": "math"}\n')
+    rc = train_main(["--config", str(ROOT / "configs" / "tiny-cpu.yaml"), f"service.url={reward_service_url}",
+                     f"data.train_path={data}", f"run.output_dir={tmp_path / 'run'}"])
+    assert rc == 2 and "record 0: record has no 'reference'" in capsys.readouterr().err
