@@ -124,7 +124,11 @@ def main(argv: list[str]) -> int:
         return 2
     from trainer_client.data.records import read_records
 
-    records = read_records(args.data)
+    try:
+        records = read_records(args.data)
+    except (ValueError, OSError) as exc:  # a malformed record (RecordError) or no such file
+        print(f"prorl eval: {exc}", file=sys.stderr)
+        return 2
     if args.limit:
         records = records[: args.limit]
     texts = generate_texts(args.model, [r["prompt"] for r in records], args.n, args.temperature, args.top_p,

@@ -47,3 +47,10 @@ def test_bad_training_data_exits_2_with_the_record(tmp_path: Path, reward_servic
     rc = train_main(["--config", str(ROOT / "configs" / "tiny-cpu.yaml"), f"service.url={reward_service_url}",
                      f"data.train_path={data}", f"run.output_dir={tmp_path / 'run'}"])
     assert rc == 2 and "record 0: record has no 'reference'" in capsys.readouterr().err
+
+
+def test_eval_with_bad_data_exits_2_with_the_record(tmp_path: Path, reward_service_url: str, capsys) -> None:
+    data = tmp_path / "val.jsonl"
+    data.write_text('{"prompt": "1+1=", "domain": "math"}\n')
+    rc = eval_main(["--model", str(tmp_path / "no-model"), "--data", str(data), "--service-url", reward_service_url])
+    assert rc == 2 and "record 0: record has no 'reference'" in capsys.readouterr().err
