@@ -34,6 +34,7 @@ ProgressCallback = Callable[[int, int], None]
 # and teardown before the batch gives up on it.
 _THREAD_GRACE_S = 10.0
 _MAX_OPTION_TIMEOUT_S = 600.0  # ItemOptions.timeout_s's upper bound: a longer derived deadline is not passed on
+_MAX_NESTING = 100  # levels of lists/objects in a reference or the options; see _nested_deeper_than
 _SUBMIT_EVERY = 64  # jailed tasks handed to the pool per wake-up while a batch is still being prepared
 
 
@@ -98,6 +99,23 @@ def _threads() -> ThreadPoolExecutor:
         return _thread_executor
 
 
+def _nested_deeper_than(value: Any, limit: int) -> bool:
+    """Whether JSON-like data nests deeper than ``limit`` levels; iterative, so it cannot recurse itself.
+
+    Real references nest a few levels (an ARC grid in an entry's metadata: 6). A reference a few
+    hundred levels deep broke pickling on the way to a worker, which killed the pool's dispatcher
+    thread and hung every later batch; one about a thousand deep broke the cache key's json.dumps here.
+    """
+    stack = [(value, 0)] if isinstance(value, (dict, list, tuple)) else []
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            return True
+        children = node.values() if isinstance(node, dict) else node
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list, tuple)))
+    return False
+
+
 def _canonical(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
 
@@ -112,6 +130,8 @@ def _prepare(raw: Item | dict[str, Any], default_timeout_s: float | None) -> _Pr
     except ValidationError as exc:
         reasons = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'item'}: {e['msg']}" for e in exc.errors()[:5])
         return Result.failed("invalid", f"malformed item: {reasons}", item_id)
+    if _nested_deeper_than(item.reference, _MAX_NESTING) or _nested_deeper_than(item.options.model_extra, _MAX_NESTING):
+        return Result.failed("invalid", f"item reference or options nest deeper than {_MAX_NESTING} levels", item.id)
     if item.domain not in registry.DOMAINS:
         return Result.failed(
             "invalid", f"unknown domain {item.domain!r}; expected one of {sorted(registry.DOMAINS)}", item.id

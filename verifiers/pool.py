@@ -23,6 +23,7 @@ import time
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
+from multiprocessing.reduction import ForkingPickler
 from typing import Any
 
 from verifiers._worker import WorkerLimits, worker_main
@@ -153,10 +154,11 @@ class JailedPool:
                 # Spread a short queue over all idle workers instead of giving it all to the first.
                 share = -(-len(self._queue) // len(idle))
                 chunk = [self._queue.popleft() for _ in range(min(self.chunk_size, share, len(self._queue)))]
+                chunk, message = _sendable(chunk)
+                if message is None:
+                    continue
                 try:
-                    worker.conn.send(
-                        [(tid, t.domain, t.answer, t.reference, t.options) for tid, t in chunk]
-                    )
+                    worker.conn.send_bytes(message)
                 except (OSError, ValueError):
                     self._queue.extendleft(reversed(chunk))
                     continue
@@ -284,6 +286,44 @@ class JailedPool:
                 pass
             self._retire(worker, kill=True)
         self._fail_queue("scoring pool shut down")
+
+
+def _sendable(chunk: list[tuple[int, Task]]) -> tuple[list[tuple[int, Task]], memoryview | None]:
+    """The chunk pickled for a worker, less any task that cannot be pickled (resolved as invalid).
+
+    Pickled here, not inside ``conn.send``, so that a failure cannot escape the dispatcher thread and
+    leave every later task waiting forever. score_batch rejects deeply nested items up front; this is
+    the last line for any other caller.
+    """
+    message = _encode(chunk)
+    if message is not None:
+        return chunk, message
+    kept = []
+    for entry in chunk:
+        if _encode([entry]) is None:
+            _fail_unsendable(entry[1])
+        else:
+            kept.append(entry)
+    message = _encode(kept) if kept else None
+    if message is None:
+        for _, task in kept:
+            _fail_unsendable(task)
+        return [], None
+    return kept, message
+
+
+def _encode(chunk: list[tuple[int, Task]]) -> memoryview | None:
+    try:
+        return ForkingPickler.dumps([(tid, t.domain, t.answer, t.reference, t.options) for tid, t in chunk])
+    except Exception:  # RecursionError (nested too deep), PicklingError/TypeError (not plain data)
+        return None
+
+
+def _fail_unsendable(task: Task) -> None:
+    """Resolve a task that cannot be pickled for a worker: its item is not plain, shallow JSON data."""
+    if not task.future.done():
+        task.future.set_result({"status": "invalid", "error": "item cannot be handed to a scoring process "
+                                "(nested too deeply or not plain JSON data)"})
 
 
 _default_pool: JailedPool | None = None

@@ -9,7 +9,7 @@ import pytest
 from verifiers import score_batch
 from verifiers._worker import WorkerLimits
 from verifiers.batch import ResultCache
-from verifiers.pool import JailedPool
+from verifiers.pool import JailedPool, Task
 
 
 def probe(answer: str, reward: float = 1.0, **extra) -> dict:
@@ -45,6 +45,32 @@ def test_verifier_sees_the_deadline_the_pool_enforces(pool):
     assert [r.details["timeout_s"] for r in batch_override] == [3.0, 2.5]
     domain_default = score_batch(items[:1], pool=pool, cache=None)
     assert domain_default[0].details["timeout_s"] == 2.0  # the probe domain's DEFAULT_TIMEOUT_S
+
+
+def _nested(depth: int) -> dict:
+    value: dict = {}
+    for _ in range(depth):
+        value = {"a": value}
+    return value
+
+
+def test_deeply_nested_items_are_invalid_and_the_pool_survives(pool):
+    """600 levels pickle past the recursion limit: that killed the dispatcher and hung every later batch."""
+    deep = probe("a", id="deep")
+    deep["reference"]["x"] = _nested(600)
+    deeper = probe("b", id="deeper", options={"x": _nested(2000)})  # past json.dumps of the cache key too
+    results = score_batch([deep, deeper, probe("c", id="fine")], pool=pool, cache=None, timeout_s=5.0)
+    assert [r.status for r in results] == ["invalid", "invalid", "ok"]
+    assert "nest deeper" in results[0].error
+    assert score_batch([probe("after")], pool=pool, cache=None)[0].status == "ok"
+
+
+def test_unpicklable_task_fails_alone_without_killing_the_dispatcher(pool):
+    bad = Task("probe", "a", {"x": _nested(600)}, {}, 5.0)
+    good = [Task("probe", f"ok{i}", {"reward": 0.5}, {}, 5.0) for i in range(3)]
+    futures = pool.submit_many([bad, *good])
+    assert futures[0].result(timeout=30)["status"] == "invalid"
+    assert [f.result(timeout=30)["status"] for f in futures[1:]] == ["ok"] * 3
 
 
 def test_killed_worker_is_replaced(pool):
