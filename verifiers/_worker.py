@@ -8,6 +8,7 @@ parent knows exactly when the next task started and can enforce a per-task deadl
 from __future__ import annotations
 
 import importlib
+import json
 import os
 import resource
 import traceback
@@ -83,16 +84,22 @@ def score_task(domain: str, answer: str, reference: dict[str, Any], options: dic
         return {"status": "infra_error", "error": f"{domain} verifier raised {type(exc).__name__}: {exc}"}
 
 
+def _report(conn: Connection, *message: Any) -> None:
+    """Send a message to the parent as JSON, never pickle: unpickling runs code, so a worker that
+    untrusted input took over (the scorers eval() answers) could otherwise take over the service too."""
+    conn.send_bytes(json.dumps(message, default=repr).encode())
+
+
 def worker_main(conn: Connection, limits: WorkerLimits) -> None:
     """Serve chunks from the parent until told to stop or until it is time to recycle."""
     try:
         _apply_rlimits(limits)
         _preload()
     except BaseException:
-        conn.send(("fatal", traceback.format_exc()))
+        _report(conn, "fatal", traceback.format_exc())
         return
     try:
-        conn.send(("ready", os.getpid()))
+        _report(conn, "ready", os.getpid())
     except (BrokenPipeError, OSError):
         return  # the pool shut down while this worker was starting
     done = 0
@@ -105,10 +112,10 @@ def worker_main(conn: Connection, limits: WorkerLimits) -> None:
             return
         try:
             for task_id, domain, answer, reference, options in message:
-                conn.send(("result", task_id, score_task(domain, answer, reference, options)))
+                _report(conn, "result", task_id, score_task(domain, answer, reference, options))
             done += len(message)
             if done >= limits.max_tasks or _rss_mb() > limits.max_rss_mb:
-                conn.send(("retire", done))
+                _report(conn, "retire", done)
                 return
         except (BrokenPipeError, OSError):
             return  # the parent went away: nothing left to report to

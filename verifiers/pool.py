@@ -8,13 +8,15 @@ or an overloaded pool flips verdicts to timeouts (see shared/PITFALLS.md).
 
 One dispatcher thread owns all workers. It hands each idle worker a small chunk, reads one message
 per finished task (so it knows when the next one started), kills a worker whose current task is past
-its deadline, requeues the unstarted rest of that chunk, and starts a replacement.
+its deadline, requeues the unstarted rest of that chunk, and starts a replacement. Workers answer in
+JSON, never pickle: the parent must not run code a worker that untrusted input took over sends it.
 """
 
 from __future__ import annotations
 
 import atexit
 import collections
+import json
 import multiprocessing
 import os
 import socket
@@ -29,6 +31,7 @@ from typing import Any
 from verifiers._worker import WorkerLimits, worker_main
 
 _MAX_FAILED_STARTS = 5
+_MAX_MESSAGE_BYTES = 64 * 1024 * 1024  # one worker message (a verdict's details); past it the worker is killed
 
 
 @dataclass
@@ -165,7 +168,7 @@ class JailedPool:
                 worker.pending.extend(chunk)
                 worker.started_at = time.monotonic()
 
-    def _handle_message(self, worker: _Worker, message: tuple) -> None:
+    def _handle_message(self, worker: _Worker, message: list[Any]) -> None:
         kind = message[0]
         if kind == "ready":
             worker.ready = True
@@ -268,10 +271,10 @@ class JailedPool:
                     continue
                 try:
                     while worker.conn.poll():
-                        self._handle_message(worker, worker.conn.recv())
+                        self._handle_message(worker, _decode(worker.conn.recv_bytes(_MAX_MESSAGE_BYTES)))
                         if worker not in self._workers:
                             break
-                except (EOFError, OSError):
+                except (EOFError, OSError, ValueError):  # ValueError: not the JSON a worker sends
                     self._on_death(worker)
         self._shutdown()
 
@@ -286,6 +289,23 @@ class JailedPool:
                 pass
             self._retire(worker, kill=True)
         self._fail_queue("scoring pool shut down")
+
+
+def _decode(raw: bytes) -> list[Any]:
+    """A worker's message (see ``_worker._report``); ValueError for anything a worker would not send."""
+    message = json.loads(raw)
+    if not isinstance(message, list) or not message:
+        raise ValueError("worker message is not a non-empty list")
+    if message[0] == "result":
+        result = message[2] if len(message) == 3 else None
+        if (
+            not isinstance(message[1], int)
+            or not isinstance(result, dict)
+            or result.get("status") not in ("ok", "invalid", "timeout", "infra_error")
+            or not isinstance(result.get("reward", 0.0), (int, float))
+        ):
+            raise ValueError("malformed result message")
+    return message
 
 
 def _sendable(chunk: list[tuple[int, Task]]) -> tuple[list[tuple[int, Task]], memoryview | None]:

@@ -31,6 +31,17 @@ def score(answer_text: str, reference: dict, options: object) -> Verdict:
         raise RuntimeError("probe bug")
     elif command == "timeout":
         return Verdict(reward=1.0, details={"timeout_s": options.timeout_s})  # type: ignore[attr-defined]
+    elif command == "forge":  # a worker taken over writes a pickle that would run code in the parent
+        import gc
+        from multiprocessing.connection import Connection
+
+        class _Evil:
+            def __reduce__(self) -> tuple:
+                return (open, (arg, "w"))
+
+        for obj in gc.get_objects():
+            if isinstance(obj, Connection):
+                obj.send(_Evil())
     elif command == "pid":
         return Verdict(reward=1.0, details={"pid": os.getpid()})
     return Verdict(reward=float(reference.get("reward", 1.0)), details={"answer": answer_text})

@@ -73,6 +73,16 @@ def test_unpicklable_task_fails_alone_without_killing_the_dispatcher(pool):
     assert [f.result(timeout=30)["status"] for f in futures[1:]] == ["ok"] * 3
 
 
+def test_a_forged_worker_message_runs_nothing_in_the_parent(pool, tmp_path):
+    """Workers report as JSON: a pickle from a worker that untrusted input took over would run code here."""
+    marker = tmp_path / "pwned"
+    results = score_batch([probe(f"forge:{marker}"), probe("fine")], pool=pool, cache=None, timeout_s=5.0)
+    assert not marker.exists()
+    assert results[0].status == "timeout" and "died" in results[0].error
+    assert results[1].status == "ok"
+    assert score_batch([probe("after")], pool=pool, cache=None)[0].status == "ok"
+
+
 def test_killed_worker_is_replaced(pool):
     crashed_before = pool.snapshot().crashed
     results = score_batch([probe("exit:3"), probe("after")], pool=pool, cache=None)
