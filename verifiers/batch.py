@@ -94,8 +94,9 @@ def _threads() -> ThreadPoolExecutor:
     global _thread_executor
     with _thread_lock:
         if _thread_executor is None:
-            workers = int(os.environ.get("PRORL_CODE_CONCURRENCY", "8"))
-            _thread_executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="prorl-code")
+            _thread_executor = ThreadPoolExecutor(
+                max_workers=registry.thread_concurrency(), thread_name_prefix="prorl-code"
+            )
         return _thread_executor
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import atexit
 import math
-import os
 import re
 import threading
 import time
@@ -21,6 +20,7 @@ from typing import Any
 from sandboxes import DockerSandbox, SandboxSettings, SandboxUnavailable, TestRun
 from verifiers.base import InfraError, InvalidReference, Verdict
 from verifiers.code_tests import TestSuite, parse_reference, return_matches, stdout_matches
+from verifiers.registry import thread_concurrency
 from verifiers.schemas import ItemOptions
 
 RUNS_IN = "thread"
@@ -75,7 +75,7 @@ def deadline_s(reference: dict[str, Any], options: ItemOptions) -> float:
     settings = _settings()
     limits = settings.limits
     budget = limits.outer_deadline_s(limits.time_limit_s(suite.time_limit_s), len(suite.inputs))
-    threads = int(os.environ.get("PRORL_CODE_CONCURRENCY", "8"))
+    threads = thread_concurrency()
     waves = max(1, math.ceil(threads / settings.max_concurrent))
     return budget * waves + settings.acquire_timeout_s
 

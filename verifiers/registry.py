@@ -35,6 +35,15 @@ def get_verifier(domain: str) -> ModuleType:
     return module
 
 
+def thread_concurrency() -> int:
+    """Items of thread domains (code) verified at once per process: ``PRORL_CODE_CONCURRENCY``, default 8.
+
+    One reader, because the batch sizes its thread pool with it and the code verifier sizes its deadline
+    by how many of those threads may queue for the sandbox ahead of an item.
+    """
+    return int(os.environ.get("PRORL_CODE_CONCURRENCY", "8"))
+
+
 def runs_in_thread(domain: str) -> bool:
     """True for domains whose untrusted work happens outside this process (code runs in Docker)."""
     return getattr(get_verifier(domain), "RUNS_IN", "jail") == "thread"
