@@ -10,6 +10,11 @@ One dispatcher thread owns all workers. It hands each idle worker a small chunk,
 per finished task (so it knows when the next one started), kills a worker whose current task is past
 its deadline, requeues the unstarted rest of that chunk, and starts a replacement. Workers answer in
 JSON, never pickle: the parent must not run code a worker that untrusted input took over sends it.
+
+The dispatcher never waits for a process to exit: a killed or recycled worker leaves service at once and
+its exit sentinel joins the dispatcher's wait set, so it is reaped (no zombie) when it ends. A recycled
+worker that has not exited after ``retire_grace_s`` is killed. Blocking on a lingering worker here
+would delay every other worker's deadline kill by as long.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from typing import Any
 from verifiers._worker import WorkerLimits, worker_main
 
 _MAX_FAILED_STARTS = 5
+_RETIRE_GRACE_S = 5.0  # a recycled worker's time to exit by itself before it is killed
 _MAX_MESSAGE_BYTES = 64 * 1024 * 1024  # one worker message (a verdict's details); past it the worker is killed
 
 
@@ -56,6 +62,16 @@ class _Worker:
 
 
 @dataclass
+class _Exiting:
+    """A process out of service that has not been reaped yet (owned by the dispatcher thread)."""
+
+    process: Any
+    kill_at: float  # monotonic time to SIGKILL it if it is still running
+    killed: bool = False
+    watch: bool = True  # its sentinel is in the wait set (dropped if it fires early: a worker closed it)
+
+
+@dataclass
 class PoolStats:
     """Counters exported as metrics by the service."""
 
@@ -65,19 +81,23 @@ class PoolStats:
     recycled: int = 0
     killed: int = 0
     crashed: int = 0
+    exiting: int = 0  # out of service, not yet exited (a recycled worker still shutting down)
 
 
 class JailedPool:
     """Pre-forked scoring processes; thread-safe ``submit``; see the module docstring."""
 
-    def __init__(self, workers: int | None = None, limits: WorkerLimits | None = None, chunk_size: int = 8) -> None:
+    def __init__(self, workers: int | None = None, limits: WorkerLimits | None = None, chunk_size: int = 8,
+                 retire_grace_s: float = _RETIRE_GRACE_S) -> None:
         self.n_workers = max(1, workers or os.cpu_count() or 1)
         self.limits = limits or WorkerLimits()
         self.chunk_size = max(1, chunk_size)
+        self.retire_grace_s = retire_grace_s
         self._ctx = multiprocessing.get_context("spawn")  # no fork of a threaded server process
         self._lock = threading.Lock()
         self._queue: collections.deque[tuple[int, Task]] = collections.deque()
         self._workers: list[_Worker] = []
+        self._exiting: list[_Exiting] = []
         self._next_id = 0
         self._failed_starts = 0
         self._fatal: str | None = None
@@ -125,6 +145,7 @@ class JailedPool:
             self.stats.size = sum(1 for w in self._workers if w.ready)
             self.stats.busy = sum(1 for w in self._workers if w.pending)
             self.stats.queued = len(self._queue)
+            self.stats.exiting = len(self._exiting)
             return PoolStats(**vars(self.stats))
 
     # --------------------------------------------------------------- internals
@@ -142,11 +163,37 @@ class JailedPool:
         self._workers.append(_Worker(process=process, conn=parent_conn))
 
     def _retire(self, worker: _Worker, kill: bool) -> None:
-        if kill and worker.process.is_alive():
-            worker.process.kill()
+        """Take a worker out of service without waiting for its exit (see the module docstring)."""
+        exiting = _Exiting(worker.process, time.monotonic() + (0.0 if kill else self.retire_grace_s))
+        if kill:
+            self._kill(exiting)
         worker.conn.close()
-        worker.process.join(timeout=5 if not kill else 1)
         self._workers.remove(worker)
+        with self._lock:
+            self._exiting.append(exiting)
+
+    @staticmethod
+    def _kill(exiting: _Exiting) -> None:
+        if exiting.process.is_alive():
+            exiting.process.kill()
+        exiting.killed = True
+
+    def _reap(self) -> float:
+        """Reap exited processes, kill those past their grace; return seconds until the next kill."""
+        now = time.monotonic()
+        next_kill = 1.0
+        for exiting in list(self._exiting):
+            if not exiting.process.is_alive():  # is_alive() waits for the exit status: no zombie is left
+                exiting.process.join(timeout=0)
+                exiting.process.close()  # the sentinel fd
+                with self._lock:
+                    self._exiting.remove(exiting)
+            elif not exiting.killed:
+                if now >= exiting.kill_at:
+                    self._kill(exiting)
+                else:
+                    next_kill = min(next_kill, exiting.kill_at - now)
+        return next_kill
 
     def _assign(self) -> None:
         with self._lock:
@@ -252,13 +299,19 @@ class JailedPool:
             if closed:
                 break
             self._assign()
-            timeout = self._check_deadlines()
+            timeout = min(self._check_deadlines(), self._reap())
             conns: dict[Any, _Worker] = {w.conn: w for w in self._workers}
+            # A sentinel becomes readable when its process ends; it is reaped at the top of the next turn.
+            sentinels = {e.process.sentinel: e for e in self._exiting if e.watch}
             try:
-                ready = wait([*conns, self._wake_r], timeout=timeout)
+                ready = wait([*conns, *sentinels, self._wake_r], timeout=max(timeout, 0.001))
             except OSError:
                 ready = []
             for obj in ready:
+                if obj in sentinels:
+                    # Readable while alive means the worker closed its end: poll it instead of spinning.
+                    sentinels[obj].watch = not sentinels[obj].process.is_alive()
+                    continue
                 if obj is self._wake_r:
                     try:
                         while self._wake_r.recv(4096):
@@ -289,6 +342,10 @@ class JailedPool:
                 pass
             self._retire(worker, kill=True)
         self._fail_queue("scoring pool shut down")
+        for exiting in list(self._exiting):  # shutting down: now waiting is fine, and leaves no zombie
+            self._kill(exiting)
+            exiting.process.join(timeout=1)
+        self._reap()
 
 
 def _decode(raw: bytes) -> list[Any]:

@@ -44,4 +44,15 @@ def score(answer_text: str, reference: dict, options: object) -> Verdict:
                 obj.send(_Evil())
     elif command == "pid":
         return Verdict(reward=1.0, details={"pid": os.getpid()})
+    elif command == "linger":  # this process will not exit until the file `arg` exists (or 10 minutes pass)
+        import threading
+        from pathlib import Path
+
+        def wait_for_release() -> None:
+            deadline = time.monotonic() + 600
+            while not Path(arg).exists() and time.monotonic() < deadline:
+                time.sleep(0.05)
+
+        threading.Thread(target=wait_for_release, daemon=False).start()  # interpreter exit joins it
+        return Verdict(reward=1.0, details={"pid": os.getpid()})
     return Verdict(reward=float(reference.get("reward", 1.0)), details={"answer": answer_text})

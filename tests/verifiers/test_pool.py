@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import time
+from pathlib import Path
 
 import pytest
 
@@ -160,3 +162,55 @@ def test_workers_recycle_after_max_tasks():
     finally:
         p.close()
     assert len(pids) >= 2 and os.getpid() not in pids
+
+
+def _running(pid: int) -> bool:
+    """The process exists and has not exited (a zombie has exited but still has a /proc entry)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+
+
+def _wait_gone(pid: int, timeout_s: float = 120) -> bool:
+    """True once ``pid`` has exited and been reaped: no /proc entry, so no zombie left behind."""
+    deadline = time.monotonic() + timeout_s
+    while Path(f"/proc/{pid}").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return not Path(f"/proc/{pid}").exists()
+
+
+def test_a_lingering_recycled_worker_does_not_hold_up_deadline_kills(tmp_path):
+    """The dispatcher used to join a recycled worker for up to 5 s, delaying every deadline kill by as long."""
+    release = tmp_path / "release"
+    p = JailedPool(workers=2, limits=WorkerLimits(max_tasks=1), chunk_size=1, retire_grace_s=3600)
+    try:
+        # After this task the worker announces it retires (max_tasks=1), yet it does not exit.
+        lingering = p.submit(Task("probe", f"linger:{release}", {}, {}, 60.0)).result(timeout=120)
+        pid = lingering["details"]["pid"]
+        spin = p.submit(Task("probe", "spin", {}, {}, 0.5)).result(timeout=120)
+        assert spin["status"] == "timeout" and "deadline" in spin["error"]
+        served = [f.result(timeout=120) for f in p.submit_many([Task("probe", f"ok{i}", {}, {}, 30.0)
+                                                                 for i in range(3)])]
+        assert [r["status"] for r in served] == ["ok"] * 3
+        # All of that happened while the recycled worker was still running, tracked as exiting.
+        assert _running(pid) and p.snapshot().exiting >= 1
+        release.touch()
+        assert _wait_gone(pid), "the recycled worker exited but was never reaped"
+    finally:
+        release.touch()
+        p.close()
+
+
+def test_a_recycled_worker_that_never_exits_is_killed_after_its_grace_and_reaped(tmp_path):
+    p = JailedPool(workers=1, limits=WorkerLimits(max_tasks=1), chunk_size=1, retire_grace_s=0.5)
+    try:
+        pid = p.submit(Task("probe", f"linger:{tmp_path / 'never'}", {}, {}, 60.0)).result(timeout=120)["details"]["pid"]
+        assert _wait_gone(pid), "a recycled worker outstayed its grace and was left running"
+        assert p.submit(Task("probe", "after", {}, {}, 30.0)).result(timeout=120)["status"] == "ok"
+        deadline = time.monotonic() + 120  # that worker retires too, and exits by itself this time
+        while p.snapshot().exiting and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert p.snapshot().exiting == 0
+    finally:
+        p.close()
