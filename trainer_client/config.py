@@ -24,6 +24,9 @@ class ModelConfig:
     gradient_checkpointing: bool = False
     chat_template: bool = False  # wrap each prompt with the tokenizer's chat template
     logprob_chunk_tokens: int = 1024  # tokens per lm_head chunk: full-vocab fp32 logits never exist for more
+    # torch.compile each decoder layer and the log-prob chunk kernel for the update passes (GPU: the first
+    # steps pay ~1 min of compilation; generation stays eager). See bench/bench_train_step.py.
+    compile: bool = False
 
 
 @dataclass

@@ -21,6 +21,7 @@ from transformers import AutoModelForCausalLM, AutoTokenizer
 from trainer_client import checkpoint as ckpt
 from trainer_client.algo.dynamic_sampling import PassRateTracker
 from trainer_client.client import RewardClient
+from trainer_client.compilation import compile_decoder_layers
 from trainer_client.config import TrainConfig
 from trainer_client.engines.base import RolloutEngine, SamplingSettings
 from trainer_client.engines.hf import HFEngine
@@ -74,8 +75,12 @@ class Trainer:
         self.reference = copy.deepcopy(self.policy).eval().requires_grad_(False)
         if use_bf16:
             self.reference.to(torch.bfloat16)  # never trained: half the memory
+        if cfg.model.compile:
+            compile_decoder_layers(self.policy)  # after the deepcopy: the reference stays eager
         o = cfg.optim
-        self.optimizer = torch.optim.AdamW(self.policy.parameters(), lr=o.lr, betas=o.betas, weight_decay=o.weight_decay)
+        # fused AdamW on GPU: one kernel over all parameters instead of a dozen per tensor
+        self.optimizer = torch.optim.AdamW(self.policy.parameters(), lr=o.lr, betas=o.betas, weight_decay=o.weight_decay,
+                                           fused=self.device.type == "cuda")
         self.client = client or RewardClient(cfg.service.url, api_key=cfg.service.api_key,
                                              chunk_size=cfg.service.chunk_size, max_concurrency=cfg.service.max_concurrency)
         self.engine = engine or self._make_engine()
@@ -93,6 +98,8 @@ class Trainer:
     def train_step(self) -> dict[str, float]:
         cfg, t0 = self.cfg, time.perf_counter()
         step = self.step + 1
+        if self.device.type == "cuda":
+            torch.cuda.reset_peak_memory_stats(self.device)
         settings = self._apply_stage(step)
 
         self.engine.wake_up()
@@ -124,6 +131,8 @@ class Trainer:
                         "tokens_per_s": train_tokens / max(step_time - t_rollout, 1e-9),
                         "lr": self.optimizer.param_groups[0]["lr"], "stage": float(self.stage),
                         "resets": float(self.resets.count)})
+        if self.device.type == "cuda":
+            metrics["gpu_mem_peak_gib"] = torch.cuda.max_memory_allocated(self.device) / 2**30
 
         if cfg.run.val_every and step % cfg.run.val_every == 0 and self.val_records:
             metrics["val/reward"] = self.validate()

@@ -34,7 +34,7 @@ def fill_logprobs(
         mb = collate(batch, part, pad_id)
         lp, _ = response_logprobs(
             model, mb.input_ids.to(device), mb.attention_mask.to(device), mb.response_start.to(device),
-            mb.response_len, temperature, cfg.model.logprob_chunk_tokens,
+            mb.response_len, temperature, cfg.model.logprob_chunk_tokens, compiled=cfg.model.compile,
         )
         _scatter(out, part, lp)
     model.train(was_training)
@@ -89,6 +89,7 @@ def ppo_update(
                 logp, ent = response_logprobs(
                     model, mb.input_ids.to(device), mb.attention_mask.to(device), mb.response_start.to(device),
                     mb.response_len, temperature, cfg.model.logprob_chunk_tokens,
+                    entropy_grad=a.entropy_coef != 0, compiled=cfg.model.compile,
                 )
                 r = mb.response_len
                 mask = batch.token_mask(part)[:, :r].to(device)

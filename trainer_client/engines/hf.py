@@ -9,6 +9,7 @@ from __future__ import annotations
 import torch
 from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
+from trainer_client.compilation import eager
 from trainer_client.engines.base import Sample, SamplingSettings
 
 
@@ -42,8 +43,9 @@ class HFEngine:
         was_training = self.model.training
         self.model.eval()
         try:
-            for start in range(0, len(prompts), self.batch_prompts):
-                out.extend(self._generate_batch(prompts[start : start + self.batch_prompts], settings))
+            with eager():  # layers compiled for training (model.compile) would recompile per new token
+                for start in range(0, len(prompts), self.batch_prompts):
+                    out.extend(self._generate_batch(prompts[start : start + self.batch_prompts], settings))
         finally:
             self.model.train(was_training)
         return out

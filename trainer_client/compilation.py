@@ -1,0 +1,37 @@
+"""``torch.compile`` for the update passes only.
+
+Compiling each decoder layer (rather than the whole model) keeps compile time to one layer's graph,
+reused by every layer since their code is identical and parameters are graph inputs. Generation must not
+run the compiled layers: the KV cache grows by one position per token, so every step would be a new
+shape (recompiles) for nothing; :func:`eager` switches compiled code off around it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+
+import torch
+
+
+def compile_decoder_layers(model: torch.nn.Module) -> int:
+    """Compile every decoder layer of an HF causal LM in place (state-dict keys unchanged, so
+    checkpoints and weight syncs are unaffected). Returns how many layers were compiled."""
+    backbone = model.get_decoder() if hasattr(model, "get_decoder") else getattr(model, "model", None)
+    layers = getattr(backbone, "layers", None)
+    if layers is None:
+        raise ValueError(f"{type(model).__name__}: no decoder layers found to compile (model.compile=true)")
+    for layer in layers:
+        layer.compile()
+    return len(layers)
+
+
+@contextlib.contextmanager
+def eager() -> Iterator[None]:
+    """Run compiled modules eagerly inside this block (no compilation, no recompiles)."""
+    set_stance = getattr(torch.compiler, "set_stance", None)
+    if set_stance is None:  # torch < 2.6: nothing is compiled by this project there anyway
+        yield
+        return
+    with set_stance("force_eager"):
+        yield
