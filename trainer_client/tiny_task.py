@@ -18,41 +18,63 @@ from tokenizers import Tokenizer, decoders, models, pre_tokenizers
 from transformers import PreTrainedTokenizerFast, Qwen2Config, Qwen2ForCausalLM
 
 CHARS = list("0123456789+-= $")
+ARITH_CHARS = CHARS + ["*"]  # products' prompts
 SPECIALS = ["<pad>", "<eos>"]
 
 
-def make_records(n: int, seed: int, domain: str = "reasoning_gym") -> list[dict[str, Any]]:
-    """``n`` chain_sum prompt records in the data helper's format, scored by ``domain``: reasoning_gym
-    (the entry and its own scorer) or math (the entry's answer as the gold)."""
+TINY_TASKS: dict[str, dict[str, int]] = {"chain_sum": {"min_terms": 2, "max_terms": 2, "min_digits": 1, "max_digits": 1}}
+
+
+def make_records(n: int, seed: int, domain: str = "reasoning_gym",
+                 tasks: dict[str, dict[str, int]] | None = None) -> list[dict[str, Any]]:
+    """``n`` prompt records per task in the data helper's format, scored by ``domain``: reasoning_gym
+    (the entry and its own scorer) or math (the entry's answer as the gold).
+
+    ``tasks`` maps reasoning_gym arithmetic datasets whose entries carry ``metadata.expression``
+    (``chain_sum``, ``products``) to their difficulty settings; default: two one-digit terms of chain_sum.
+    """
     import reasoning_gym
 
-    ds = reasoning_gym.create_dataset("chain_sum", size=n, seed=seed, min_terms=2, max_terms=2, min_digits=1,
-                                      max_digits=1)
+    out = []
+    for offset, (task, kwargs) in enumerate((tasks or TINY_TASKS).items()):
+        ds = reasoning_gym.create_dataset(task, size=n, seed=seed + 7919 * offset, **kwargs)
+        out.extend(_records(ds, seed + 7919 * offset, domain))
+    return out
+
+
+def _records(ds: Any, seed: int, domain: str) -> list[dict[str, Any]]:
     out = []
     for entry in ds:
         prompt = entry["metadata"]["expression"].replace(" ", "") + "="
         ref = {"entry": entry} if domain == "reasoning_gym" else {"answer": entry["answer"]}
         # the math verifier wants a stated answer (a bare number is not one): teach "$-4$"
         target = entry["answer"] if domain == "reasoning_gym" else f"${entry['answer']}$"
+        task = entry["metadata"]["source_dataset"]
         out.append({"prompt": prompt, "domain": domain, "reference": ref,
-                    "meta": {"id": f"chain_sum-{seed}-{entry['metadata']['source_index']}", "answer": target}})
+                    "meta": {"id": f"{task}-{seed}-{entry['metadata']['source_index']}", "answer": target,
+                             "task": task}})
     return out
 
 
-def build_tokenizer() -> PreTrainedTokenizerFast:
-    """Character-level tokenizer: one token per character, EOS/PAD as specials."""
-    vocab = {t: i for i, t in enumerate(SPECIALS + CHARS)}
+def build_tokenizer(chars: list[str] | None = None, pad_to: int = 0) -> PreTrainedTokenizerFast:
+    """Character-level tokenizer: one token per character, EOS/PAD as specials. ``pad_to`` appends unused
+    placeholder tokens up to that vocabulary size (a model with a real LM's vocabulary width for timing)."""
+    names = SPECIALS + (chars or CHARS)
+    names += [f"<unused{i}>" for i in range(max(0, pad_to - len(names)))]
+    vocab = {t: i for i, t in enumerate(names)}
     tok = Tokenizer(models.WordLevel(vocab=vocab, unk_token="<pad>"))
     tok.pre_tokenizer = pre_tokenizers.Split(pattern="", behavior="isolated")
     tok.decoder = decoders.Fuse()
     return PreTrainedTokenizerFast(tokenizer_object=tok, pad_token="<pad>", eos_token="<eos>")
 
 
-def build_model(tokenizer: PreTrainedTokenizerFast, hidden: int = 64, layers: int = 2, seed: int = 0) -> Qwen2ForCausalLM:
+def build_model(tokenizer: PreTrainedTokenizerFast, hidden: int = 64, layers: int = 2, seed: int = 0,
+                heads: int = 4, kv_heads: int = 2, intermediate: int = 0, max_positions: int = 64) -> Qwen2ForCausalLM:
+    """A randomly initialised Qwen2 (``intermediate`` 0 = 2 x hidden)."""
     torch.manual_seed(seed)
-    cfg = Qwen2Config(vocab_size=len(tokenizer), hidden_size=hidden, intermediate_size=hidden * 2,
-                      num_hidden_layers=layers, num_attention_heads=4, num_key_value_heads=2,
-                      max_position_embeddings=64, eos_token_id=tokenizer.eos_token_id,
+    cfg = Qwen2Config(vocab_size=len(tokenizer), hidden_size=hidden, intermediate_size=intermediate or hidden * 2,
+                      num_hidden_layers=layers, num_attention_heads=heads, num_key_value_heads=kv_heads,
+                      max_position_embeddings=max_positions, eos_token_id=tokenizer.eos_token_id,
                       pad_token_id=tokenizer.pad_token_id, tie_word_embeddings=False)
     return Qwen2ForCausalLM(cfg)
 
@@ -78,7 +100,8 @@ def sft(model: Qwen2ForCausalLM, tokenizer: PreTrainedTokenizerFast, records: li
             p, a = rows[i]
             ids[b, : len(p) + len(a)] = torch.tensor(p + a)
             labels[b, len(p) : len(p) + len(a)] = torch.tensor(a)
-        loss = model(input_ids=ids, labels=labels).loss
+        dev = next(model.parameters()).device
+        loss = model(input_ids=ids.to(dev), labels=labels.to(dev)).loss
         opt.zero_grad()
         loss.backward()
         opt.step()

@@ -1,0 +1,1 @@
+"""Documented experiments (GPU smoke runs, the mini-ProRL): scripts, not tests."""
