@@ -187,11 +187,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         logs.configure(settings.log_level)
         await executor.start()
-        metrics.set_live_source(executor.live_metrics)
+        metrics.set_live_sources(executor.live_metrics, executor.process_metrics)
         logs.logger.info("service started", extra={"executor": executor.name, "versions": versions()})
         try:
             yield
         finally:
+            metrics.process_exiting()
             await executor.close()
 
     app = FastAPI(

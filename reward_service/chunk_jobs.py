@@ -96,6 +96,7 @@ def score_chunk(job_id: str, index: int, lease_ttl_s: float, ttl_s: int) -> int:
     """RQ job body (runs in ``prorl worker``): score chunk ``index`` of job ``job_id`` and record it."""
     from rq import get_current_job
 
+    from reward_service import worker_metrics  # here: API processes import this module but never score
     from verifiers import score_batch
 
     current = get_current_job()
@@ -103,7 +104,11 @@ def score_chunk(job_id: str, index: int, lease_ttl_s: float, ttl_s: int) -> int:
     conn: Redis = current.connection
     items = take_chunk(conn, job_id, index)
     if items is None:
+        worker_metrics.CHUNKS.labels("expired").inc()
         return -1  # the job expired or Redis lost it: nobody is waiting for this chunk any more
-    with _Lease(conn, lease_key(job_id, index), lease_ttl_s):
+    with _Lease(conn, lease_key(job_id, index), lease_ttl_s), worker_metrics.scoring_chunk():
         results = score_batch(items)
-    return complete_chunk(conn, job_id, index, [r.model_dump(mode="json") for r in results], ttl_s)
+    worker_metrics.observe_items(items, results)
+    recorded = complete_chunk(conn, job_id, index, [r.model_dump(mode="json") for r in results], ttl_s)
+    worker_metrics.CHUNKS.labels(worker_metrics.OUTCOMES.get(recorded, "expired")).inc()
+    return recorded

@@ -7,10 +7,43 @@ uvicorn worker process builds the same settings.
 from __future__ import annotations
 
 import argparse
+import glob
 import os
+import shutil
+import tempfile
 import threading
 
 _STOP = threading.Event()
+_MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+
+
+def port_number(text: str) -> int:
+    """argparse type: a TCP port, 0 included."""
+    value = int(text)
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"{value} is not a port (0-65535)")
+    return value
+
+
+def prepare_metrics_dir(workers: int) -> str | None:
+    """Set up prometheus_client's multiprocess mode for ``prorl serve`` (reward_service/metrics.py).
+
+    With several uvicorn processes each keeps its metrics in files under ``PROMETHEUS_MULTIPROC_DIR`` and
+    any of them answers ``/metrics`` for all. Unless the user set that variable, a private temporary
+    directory is made (returned, for removal at exit). A user-set directory is created if missing and its
+    ``*.db`` files are removed: a previous run's counts would otherwise be added in.
+    """
+    given = os.environ.get(_MULTIPROC_ENV)
+    if given:
+        os.makedirs(given, exist_ok=True)
+        for stale in glob.glob(os.path.join(given, "*.db")):
+            os.remove(stale)
+        return None
+    if workers <= 1:
+        return None  # one process: plain in-memory metrics
+    path = tempfile.mkdtemp(prefix="prorl-metrics-")
+    os.environ[_MULTIPROC_ENV] = path  # inherited by every uvicorn worker process
+    return path
 
 
 def serve_main(argv: list[str]) -> int:
@@ -38,10 +71,15 @@ def serve_main(argv: list[str]) -> int:
         # Each uvicorn process has its own scoring pool: share the cores instead of oversubscribing them
         # (oversubscribed pools flip math-verify verdicts to timeouts, see shared/PITFALLS.md).
         os.environ["PRORL_POOL_WORKERS"] = str(max(1, (os.cpu_count() or 1) // settings.workers))
-    uvicorn.run(
-        "reward_service.app:create_app", factory=True, host=settings.host, port=settings.port,
-        workers=settings.workers, log_config=None, access_log=False, timeout_graceful_shutdown=30,
-    )
+    metrics_dir = prepare_metrics_dir(settings.workers)
+    try:
+        uvicorn.run(
+            "reward_service.app:create_app", factory=True, host=settings.host, port=settings.port,
+            workers=settings.workers, log_config=None, access_log=False, timeout_graceful_shutdown=30,
+        )
+    finally:
+        if metrics_dir is not None:
+            shutil.rmtree(metrics_dir, ignore_errors=True)
     return 0
 
 
@@ -53,7 +91,14 @@ def worker_main(argv: list[str]) -> int:
     parser.add_argument("--name", help="worker name prefix (default: host-pid)")
     parser.add_argument("--burst", action="store_true", help="exit when the queue is empty")
     parser.add_argument("--log-level", default=os.environ.get("PRORL_LOG_LEVEL", "INFO"))
+    parser.add_argument("--metrics-port", type=port_number, default=os.environ.get("PRORL_WORKER_METRICS_PORT", "0"),
+                        help="serve Prometheus metrics on this port (PRORL_WORKER_METRICS_PORT; default 0 = off)")
+    parser.add_argument("--metrics-host", default=os.environ.get("PRORL_WORKER_METRICS_HOST", "127.0.0.1"),
+                        help="bind address of the metrics port (PRORL_WORKER_METRICS_HOST, default 127.0.0.1)")
     args = parser.parse_args(argv)
+    # One process: its metrics stay in memory. An env file shared with `prorl serve` must not make it
+    # write (and count) into the API's multiprocess metrics directory.
+    os.environ.pop(_MULTIPROC_ENV, None)
 
     import uuid
 
@@ -82,6 +127,18 @@ def worker_main(argv: list[str]) -> int:
 
     logs.configure(args.log_level)
     get_pool()  # fork the scoring processes before taking any job
+    stop_metrics = None
+    if args.metrics_port:
+        from reward_service import worker_metrics
+
+        try:
+            stop_metrics = worker_metrics.serve(args.metrics_host, args.metrics_port)
+        except OSError as exc:
+            logs.logger.error("cannot serve worker metrics", extra={
+                "host": args.metrics_host, "port": args.metrics_port, "error": str(exc)})
+            shutdown_default_pool()
+            return 2
+        logs.logger.info("worker metrics", extra={"url": f"http://{args.metrics_host}:{args.metrics_port}/metrics"})
     prefix = args.name or f"{os.uname().nodename}-{os.getpid()}"
     # No socket timeout: the worker blocks on the queue. Connect timeout: a dead Redis is noticed fast.
     connection = redis.Redis.from_url(args.redis_url, socket_connect_timeout=3, health_check_interval=15)
@@ -102,5 +159,7 @@ def worker_main(argv: list[str]) -> int:
                 break
             backoff = min(backoff * 2, 10.0)
     finally:
+        if stop_metrics is not None:
+            stop_metrics()
         shutdown_default_pool()
     return 0

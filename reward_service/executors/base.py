@@ -59,7 +59,11 @@ class Executor(abc.ABC):
         return 0
 
     def live_metrics(self) -> dict[str, Any]:
-        """Scrape-time numbers for :class:`reward_service.metrics.LiveCollector`."""
+        """Scrape-time numbers every service process sees alike (the RQ queue), read by the one answering."""
+        return {}
+
+    def process_metrics(self) -> dict[str, Any]:
+        """Scrape-time numbers of this process's own scoring machinery, added up over service processes."""
         return {}
 
 

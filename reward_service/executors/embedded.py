@@ -21,7 +21,6 @@ from reward_service.executors.base import Executor, with_deadlines
 from reward_service.schemas import JobProgress, JobStatus
 from verifiers import batch as verifier_batch
 from verifiers.batch import ProgressCallback
-from verifiers.code import sandbox_container_counts
 from verifiers.pool import get_pool
 from verifiers.schemas import Item, Result
 
@@ -137,12 +136,7 @@ class EmbeddedExecutor(Executor):
         self._docker_checked_at = time.monotonic()
         return self._docker_ok
 
-    def live_metrics(self) -> dict[str, Any]:
-        stats = get_pool().snapshot()
-        cache = verifier_batch.CACHE
-        return {
-            "prorl_pool_size": stats.size, "prorl_pool_busy": stats.busy, "prorl_pool_queued": stats.queued,
-            "prorl_pool_recycled": stats.recycled, "prorl_pool_killed": stats.killed,
-            "prorl_pool_crashed": stats.crashed, "prorl_cache_hits": cache.hits, "prorl_cache_misses": cache.misses,
-            "prorl_sandbox_containers": sandbox_container_counts() or {"ready": 0, "busy": 0},
-        }
+    def process_metrics(self) -> dict[str, Any]:
+        numbers = metrics.scoring_process_numbers()
+        numbers.setdefault(metrics.SANDBOX_CONTAINERS, {"ready": 0, "busy": 0})  # code runs here, when it runs
+        return numbers
