@@ -56,3 +56,9 @@ def test_compose_tool_accepts_the_file_and_it_is_locked_down(tool: list[str]) ->
     assert services["api"].get("read_only") and services["worker"].get("read_only")
     assert services["worker"]["environment"]["PRORL_REDIS_URL"] == services["api"]["environment"]["PRORL_REDIS_URL"]
     assert [str(g) for g in services["worker"]["group_add"]] == ["999"]  # the socket's group, from DOCKER_GID
+    # Workers serve /metrics on the stack's network only, where the Prometheus config looks for them.
+    port = int(services["worker"]["environment"]["PRORL_WORKER_METRICS_PORT"])
+    assert not services["worker"].get("ports") and port in {int(p) for p in services["worker"]["expose"]}
+    scrape = yaml.safe_load((REPO_ROOT / "deploy" / "prometheus" / "prometheus.yml").read_text())["scrape_configs"]
+    targets = {(name, sd["port"]) for job in scrape for sd in job.get("dns_sd_configs", []) for name in sd["names"]}
+    assert {("api", 8000), ("worker", port)} <= targets

@@ -100,3 +100,19 @@ def test_config_wiring_and_least_privilege() -> None:
     api = deployments["prorl-api"]["spec"]["template"]["spec"]["containers"][0]
     assert api["readinessProbe"]["httpGet"]["path"] == "/readyz"
     assert api["livenessProbe"]["httpGet"]["path"] == "/healthz"
+
+
+def test_scrape_annotations_name_a_port_the_pod_serves_metrics_on() -> None:
+    deployments = _by_kind("Deployment")
+    scraped = {name: d for name, d in deployments.items()
+               if d["spec"]["template"]["metadata"].get("annotations", {}).get("prometheus.io/scrape") == "true"}
+    assert {"prorl-api", "prorl-worker"} <= set(scraped)
+    for name, deployment in scraped.items():
+        port = int(deployment["spec"]["template"]["metadata"]["annotations"]["prometheus.io/port"])
+        container = deployment["spec"]["template"]["spec"]["containers"][0]
+        assert port in {p["containerPort"] for p in container.get("ports", [])}, name
+    worker = deployments["prorl-worker"]["spec"]["template"]["spec"]["containers"][0]
+    env = {e["name"]: e.get("value") for e in worker["env"]}
+    assert int(env["PRORL_WORKER_METRICS_PORT"]) == int(
+        deployments["prorl-worker"]["spec"]["template"]["metadata"]["annotations"]["prometheus.io/port"])
+    assert env["PRORL_WORKER_METRICS_HOST"] == "0.0.0.0"  # reachable by Prometheus from other pods

@@ -3,7 +3,8 @@
 - ``promtool check rules`` and ``promtool test rules`` (Debian package ``prometheus``) on the alerts:
   the unit tests in alerts_test.yml feed synthetic series and expect each alert to fire, or not.
 - Every metric name the dashboard and the alerts query is exported by ``/metrics`` of a running
-  service: the embedded one and the rq one (queue and worker gauges exist only there).
+  service: the embedded one and the rq one (queue and worker gauges exist only there), or by a
+  ``prorl worker --metrics-port`` of the rq one (``prorl_worker_*``).
 - The dashboard is well-formed Grafana JSON: unique panel ids, panels on the 24-column grid without
   overlaps, every query on the datasource variable.
 """
@@ -143,6 +144,12 @@ def test_every_queried_metric_is_exported(reward_service_url: str, rq_stack: obj
     for url in (reward_service_url, rq_stack.url):  # type: ignore[attr-defined]
         _score_a_few(url)
         response = httpx.get(url + "/metrics", timeout=30)
+        assert response.status_code == 200
+        exported |= exported_metrics(response.text)
+    worker_urls = [w.metrics_url for w in rq_stack.workers]  # type: ignore[attr-defined]
+    assert worker_urls and all(worker_urls)
+    for url in worker_urls:
+        response = httpx.get(url, timeout=30)
         assert response.status_code == 200
         exported |= exported_metrics(response.text)
     queried = queried_metrics()
