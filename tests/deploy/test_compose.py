@@ -85,23 +85,30 @@ def test_only_nginx_publishes_and_only_on_loopback(stack: ComposeStack) -> None:
     assert prometheus and all(b["HostIp"] == "127.0.0.1" for b in prometheus), prometheus
 
 
-def test_prometheus_scrapes_every_api_replica_and_loads_the_alerts(stack: ComposeStack) -> None:
+def test_prometheus_scrapes_every_api_replica_and_worker_and_loads_the_alerts(stack: ComposeStack) -> None:
     with httpx.Client() as client:
         _post_batch(client, stack.url, _golden_items()[:8])
     deadline = time.monotonic() + 90
     up: list[dict] = []
+    up_workers: list[dict] = []
     scored: list[dict] = []
+    worker_scored: list[dict] = []
     while time.monotonic() < deadline:
         try:
             up = stack.prometheus_query('up{job="prorl-api"} == 1')
+            up_workers = stack.prometheus_query('up{job="prorl-worker"} == 1')
             scored = stack.prometheus_query("sum(prorl_items_total)")
+            worker_scored = stack.prometheus_query("sum(prorl_worker_items_total)")
         except httpx.HTTPError:
             pass
-        if len(up) == API_REPLICAS and scored and float(scored[0]["value"][1]) >= 8:
+        if (len(up) == API_REPLICAS and len(up_workers) == WORKERS and scored and float(scored[0]["value"][1]) >= 8
+                and worker_scored and float(worker_scored[0]["value"][1]) >= 8):
             break
         time.sleep(2)
     assert len(up) == API_REPLICAS, f"Prometheus scrapes {len(up)} of {API_REPLICAS} API replicas: {up}"
+    assert len(up_workers) == WORKERS, f"Prometheus scrapes {len(up_workers)} of {WORKERS} workers: {up_workers}"
     assert scored and float(scored[0]["value"][1]) >= 8, scored
+    assert worker_scored and float(worker_scored[0]["value"][1]) >= 8, worker_scored
     rules = httpx.get(stack.prometheus_url + "/api/v1/rules", timeout=10).json()["data"]["groups"]
     alerts = {rule["name"] for group in rules for rule in group["rules"]}
     assert {"ProrlNoWorkers", "ProrlInfraErrors", "ProrlQueueGrowing"} <= alerts, alerts
