@@ -11,6 +11,7 @@ import shutil
 import signal
 import tempfile
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,16 @@ def total(exposition: str, name: str, **labels: str) -> float:
     """Sum of the samples called ``name`` whose labels include ``labels``."""
     return sum(sample.value for family in text_string_to_metric_families(exposition) for sample in family.samples
                if sample.name == name and labels.items() <= sample.labels.items())
+
+
+def scrape_until(url: str, done: Callable[[str], bool], timeout_s: float = 120) -> str:
+    """The exposition at ``url`` once ``done`` holds for it (or the last one, after ``timeout_s``)."""
+    deadline = time.monotonic() + timeout_s
+    text = httpx.get(url, timeout=30).text
+    while not done(text) and time.monotonic() < deadline:
+        time.sleep(0.2)
+        text = httpx.get(url, timeout=30).text
+    return text
 
 
 def items(n: int, tag: str) -> list[dict[str, Any]]:
@@ -78,6 +89,10 @@ def test_two_processes_answer_metrics_for_both(service_factory: Any, tmp_path: P
     [directory] = tmp_path.glob("prorl-metrics-*")
     sent_items, sent_requests = send_until_both_processes_scored(stack.url, directory)
     assert sum(items_by_pid(directory).values()) == sent_items
+    # Each process copies its pool size into its files once a second, and counts a request just after
+    # answering it: wait for both pools and the last request to show.
+    scrape_until(stack.url + "/metrics", lambda text: total(text, "prorl_pool_size") == 2 and total(
+        text, "prorl_http_requests_total", route="/v1/score") == sent_requests)
     for _ in range(8):  # several scrapes: each is answered by one process or the other, all say the same
         text = httpx.get(stack.url + "/metrics", timeout=30).text
         assert total(text, "prorl_items_total") == sent_items
@@ -99,7 +114,9 @@ def test_a_killed_process_keeps_its_counts_and_leaves_the_gauges(service_factory
     assert not stale.exists()
     sent_items, _ = send_until_both_processes_scored(stack.url, directory)
     live = {int(f.stem.split("_")[-1]) for f in directory.glob("gauge_livesum_*.db")}
-    assert len(live) == 2 and total(httpx.get(stack.url + "/metrics").text, "prorl_pool_size") == 2
+    assert len(live) == 2
+    text = scrape_until(stack.url + "/metrics", lambda text: total(text, "prorl_pool_size") == 2)
+    assert total(text, "prorl_pool_size") == 2
 
     victim = max(items_by_pid(directory))  # a process that counted items
     os.kill(victim, signal.SIGKILL)  # no shutdown code runs; uvicorn starts a replacement

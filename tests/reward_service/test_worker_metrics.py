@@ -4,27 +4,15 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 from collections import Counter
-from collections.abc import Callable
 from typing import Any
 
 import httpx
 import pytest
 
 from reward_service.metrics import domain_label
-from tests.reward_service.test_metrics import total
+from tests.reward_service.test_metrics import scrape_until, total
 from tests.reward_service.test_sandbox_metrics import CODE_ITEM
-
-
-def scrape_until(url: str, done: Callable[[str], bool], timeout_s: float = 120) -> str:
-    """The worker's exposition once ``done`` holds for it (or the last one, after ``timeout_s``)."""
-    deadline = time.monotonic() + timeout_s
-    text = httpx.get(url, timeout=30).text
-    while not done(text) and time.monotonic() < deadline:
-        time.sleep(0.2)
-        text = httpx.get(url, timeout=30).text
-    return text
 
 
 def test_worker_metrics_count_what_it_scored(service_factory: Any) -> None:
