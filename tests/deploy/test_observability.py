@@ -26,9 +26,9 @@ DASHBOARD = DEPLOY / "grafana" / "prorl.json"
 ALERTS = DEPLOY / "prometheus" / "alerts.yml"
 ALERTS_TEST = DEPLOY / "prometheus" / "alerts_test.yml"
 METRIC = re.compile(r"\bprorl_[a-z0-9_]+\b")
-# Queried by the dashboard and alerts but not exported by the service yet (asked of the service
-# owner): sandbox container gauges. Excluded from the check below, and listed in docs/deploy.md.
-PENDING: set[str] = set()  # metric names the dashboard may query before the service exports them
+# Metric names the dashboard may query before the service or a worker exports them (excluded from the
+# check below, and listed in docs/deploy.md). None now.
+PENDING: set[str] = set()
 
 
 def _promtool() -> str:
