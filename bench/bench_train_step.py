@@ -132,6 +132,7 @@ def main() -> None:
     ap.add_argument("--warmup", type=int, default=1, help="untimed optimizer steps per path (compilation)")
     ap.add_argument("--chunk", type=int, default=4096, help="lm_head chunk tokens (prorl paths)")
     ap.add_argument("--paths", default="baseline,eager,compiled", help="comma list of baseline, eager, compiled")
+    ap.add_argument("--static", action="store_true", help="shape-specialised compile (the trainer compiles dynamic)")
     ap.add_argument("--peak-tflops", type=float, default=0.0, help="override the GPU's dense bf16 peak")
     args = ap.parse_args()
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
@@ -164,7 +165,7 @@ def main() -> None:
             continue
         compiled = path == "compiled"
         if compiled:
-            compile_decoder_layers(model)
+            compile_decoder_layers(model, dynamic=None if args.static else True)
 
         def loss_fn(m: Any, *mb: Any, _c: bool = compiled) -> torch.Tensor:
             return loss_prorl(m, *mb, chunk=args.chunk, compiled=_c)

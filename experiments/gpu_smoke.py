@@ -27,6 +27,13 @@ from trainer_client.metrics import read_metrics
 from trainer_client.train import train
 
 
+def print_step(step: int, m: dict[str, float]) -> None:
+    """One line per step, flushed: a long run shows where its time goes while it runs."""
+    keys = ("step_time_s", "rollout_time_s", "update_time_s", "tokens_per_s", "gpu_mem_peak_gib", "reward/mean",
+            "response_length/mean", "kl", "dynamic_sampling/kept_fraction", "resets")
+    print(json.dumps({"step": step, **{k: round(float(m[k]), 4) for k in keys if k in m}}), flush=True)
+
+
 def build_05b(out: Path) -> Path:
     tok = tiny_task.build_tokenizer(pad_to=151936)
     cfg = Qwen2Config(vocab_size=len(tok), hidden_size=896, intermediate_size=4864, num_hidden_layers=24,
@@ -74,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"data.val_path={task / 'val.jsonl'}", f"model.device={args.device}",
                 "model.dtype=bfloat16" if args.device == "cuda" else "model.dtype=float32", "run.steps=6",
                 "run.val_every=3", "reset.interval=3", f"run.output_dir={out / 'train-tiny'}", *common])
-            train(cfg)
+            train(cfg, print_step)
             results["tiny"] = summarize(out / "train-tiny")
         model = build_05b(out / "model-0.5b") if any(r.startswith("0.5b") for r in runs) else None
         for name in ("0.5b", "0.5b-compiled"):
@@ -84,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"model.path={model}", f"data.train_path={task / 'train.jsonl'}", f"run.steps={args.steps}",
                 f"run.output_dir={out / ('train-' + name)}", f"model.compile={name.endswith('compiled')}",
                 f"model.device={args.device}", *common])
-            train(cfg)
+            train(cfg, print_step)
             results[name] = summarize(out / f"train-{name}")
             if torch.cuda.is_available():
                 torch.cuda.empty_cache()

@@ -20,6 +20,7 @@ from typing import Any
 
 import torch
 
+from experiments.gpu_smoke import print_step
 from experiments.service_process import reward_service
 from trainer_client import checkpoint as ckpt
 from trainer_client import evaluate, tiny_task
@@ -95,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
             overrides.append(f"run.steps={args.steps}")
         cfg = load_config(args.config, overrides)
         t_train = time.perf_counter()
-        trainer = train(cfg)
+        trainer = train(cfg, print_step)
         summary["train_s"] = time.perf_counter() - t_train
         summary["resets"] = trainer.resets.history
         summary["config"] = cfg.to_dict()

@@ -14,15 +14,18 @@ from collections.abc import Iterator
 import torch
 
 
-def compile_decoder_layers(model: torch.nn.Module) -> int:
+def compile_decoder_layers(model: torch.nn.Module, dynamic: bool | None = True) -> int:
     """Compile every decoder layer of an HF causal LM in place (state-dict keys unchanged, so
-    checkpoints and weight syncs are unaffected). Returns how many layers were compiled."""
+    checkpoints and weight syncs are unaffected). Returns how many layers were compiled.
+
+    ``dynamic=True`` (the trainer's setting) compiles shape-generic code once: rollout batches change
+    width every micro-batch, and shape-specialised graphs would recompile for each new width."""
     backbone = model.get_decoder() if hasattr(model, "get_decoder") else getattr(model, "model", None)
     layers = getattr(backbone, "layers", None)
     if layers is None:
         raise ValueError(f"{type(model).__name__}: no decoder layers found to compile (model.compile=true)")
     for layer in layers:
-        layer.compile()
+        layer.compile(dynamic=dynamic)
     return len(layers)
 
 
