@@ -24,6 +24,9 @@ class RayConfig:
     weight_sync: str = "auto"  # object_store | broadcast (torch.distributed: NCCL on GPU, gloo on CPU) | auto
     num_cpus: int = 0  # local only: CPUs Ray may schedule on; 0 = all of this machine's
     object_store_mb: int = 0  # local only: object store size; 0 = Ray's default (30% of RAM)
+    trainers: int = 1  # data-parallel trainer ranks including the driver; 1 = the driver alone
+    trainer_gpus: float = -1  # GPUs per trainer actor; -1 = 1 when the driver trains on a GPU, else 0
+    trainer_cpus: float = 1  # CPUs per trainer actor (also its torch thread count)
 
     def validate(self) -> None:
         """Reject settings that would otherwise fail deep inside Ray, after the model is loaded."""
@@ -37,6 +40,14 @@ class RayConfig:
             raise ValueError("--ray-cpus-per-worker, --ray-num-cpus and --ray-object-store-mb must be >= 0")
         if self.gpus_per_worker < 0 and self.gpus_per_worker != -1:
             raise ValueError("--ray-gpus-per-worker must be >= 0 (or -1 for auto)")
+        if self.trainers < 1:
+            raise ValueError("--ray-trainers must be >= 1 (the driver counts as one)")
+        if self.trainers > 1 and not self.address:
+            raise ValueError("--ray-trainers > 1 needs --ray-address (the other trainer ranks are Ray actors)")
+        if self.trainer_gpus < 0 and self.trainer_gpus != -1:
+            raise ValueError("--ray-trainer-gpus must be >= 0 (or -1 for auto)")
+        if self.trainer_cpus < 0:
+            raise ValueError("--ray-trainer-cpus must be >= 0")
 
 
 def add_ray_arguments(parser: argparse.ArgumentParser) -> None:
@@ -56,6 +67,11 @@ def add_ray_arguments(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--ray-num-cpus", type=int, default=d.num_cpus, help="--ray-address local only; 0 = all")
     g.add_argument("--ray-object-store-mb", type=int, default=d.object_store_mb,
                    help="--ray-address local only; 0 = Ray's default")
+    g.add_argument("--ray-trainers", type=int, default=d.trainers,
+                   help="data-parallel trainer ranks including the driver (1 = the driver trains alone)")
+    g.add_argument("--ray-trainer-gpus", type=float, default=d.trainer_gpus,
+                   help="GPUs per trainer actor; -1 = 1 when the driver trains on a GPU, else 0")
+    g.add_argument("--ray-trainer-cpus", type=float, default=d.trainer_cpus, help="CPUs per trainer actor")
 
 
 def ray_config_from_args(args: argparse.Namespace) -> RayConfig:
@@ -68,6 +84,9 @@ def ray_config_from_args(args: argparse.Namespace) -> RayConfig:
         weight_sync=args.ray_weight_sync,
         num_cpus=args.ray_num_cpus,
         object_store_mb=args.ray_object_store_mb,
+        trainers=args.ray_trainers,
+        trainer_gpus=args.ray_trainer_gpus,
+        trainer_cpus=args.ray_trainer_cpus,
     )
     cfg.validate()
     return cfg

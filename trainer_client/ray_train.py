@@ -1,10 +1,10 @@
 """``prorl train --ray-address ...``: the same training loop, with generation on Ray rollout actors.
 
-The trainer (policy, reference, optimizer, the PPO update) stays in the driver process, exactly the
-local :class:`~trainer_client.train.Trainer`; only the rollout engine is swapped for a
-:class:`~trainer_client.ray_rollout.RayRolloutEngine`. Reward scoring stays the trainer's HTTP client
-call from the driver. A data-parallel trainer group (DDP/FSDP across Ray actors) is not built yet: see
-docs/ray.md, "What is not distributed".
+The trainer (policy, reference, optimizer, checkpoints, resets) stays in the driver process, exactly the
+local :class:`~trainer_client.train.Trainer`; the rollout engine is swapped for a
+:class:`~trainer_client.ray_rollout.RayRolloutEngine`, and with ``--ray-trainers N`` (N > 1) the update
+is shared with N - 1 data-parallel trainer actors (:mod:`trainer_client.ray_trainer_group`). Reward
+scoring stays the trainer's HTTP client call from the driver. See docs/ray.md.
 """
 
 from __future__ import annotations
@@ -19,6 +19,9 @@ from trainer_client.train import Trainer
 
 if TYPE_CHECKING:
     from trainer_client.ray_rollout import RayRolloutEngine
+    from trainer_client.ray_trainer_group import TrainerGroup
+    from trainer_client.rollout import StepSettings
+    from trainer_client.rollout_batch import RolloutBatch
 
 # Ray reads these when it starts: no usage report leaves the machine, and every actor's log line is
 # shown (deduplication hides which worker said what)
@@ -64,16 +67,25 @@ class _EngineMetricsLogger:
 
 
 class RayTrainer(Trainer):
-    """:class:`Trainer` whose rollouts run on Ray actors; everything else is the local trainer's code."""
+    """:class:`Trainer` whose rollouts run on Ray actors and, with ``ray_cfg.trainers > 1``, whose update
+    is data-parallel over a trainer group; everything else is the local trainer's code."""
 
     def __init__(self, cfg: TrainConfig, ray_cfg: RayConfig, client: Any = None) -> None:
         ray_cfg.validate()
         self.ray_cfg = ray_cfg
+        self.trainer_group: TrainerGroup | None = None
         init_ray(ray_cfg)
         super().__init__(cfg, client=client)  # builds the engine through _make_engine below
-        setup = {"workers": float(ray_cfg.rollout_workers), "gpus_per_worker": float(self._gpus_per_worker),
-                 "placement_strategy": ray_cfg.placement_strategy, "weight_sync": self.ray_engine.weight_sync,
-                 **self.ray_engine.pop_metrics()}
+        setup: dict[str, Any] = {
+            "workers": float(ray_cfg.rollout_workers), "gpus_per_worker": float(self._gpus_per_worker),
+            "placement_strategy": ray_cfg.placement_strategy, "weight_sync": self.ray_engine.weight_sync,
+            **self.ray_engine.pop_metrics()}
+        if ray_cfg.trainers > 1:
+            try:
+                setup.update(self._start_trainer_group())
+            except BaseException:
+                self.ray_engine.shutdown()
+                raise
         self.metrics.log(self.step, setup, kind="ray")
         self.metrics = _EngineMetricsLogger(self.metrics, self.ray_engine)  # type: ignore[assignment]
 
@@ -103,11 +115,43 @@ class RayTrainer(Trainer):
         self.ray_engine = engine
         return engine
 
+    def _start_trainer_group(self) -> dict[str, Any]:
+        """Start the trainer actors and give them the driver's state (fresh, or just resumed)."""
+        from trainer_client.ray_trainer_group import TrainerGroup
+
+        rc = self.ray_cfg
+        gpus = rc.trainer_gpus if rc.trainer_gpus >= 0 else (1.0 if self.device.type == "cuda" else 0.0)
+        rollout = {"CPU": rc.rollout_workers * rc.cpus_per_worker, "GPU": rc.rollout_workers * self._gpus_per_worker}
+        group = TrainerGroup(self.cfg, self.policy.config, world=rc.trainers, device=self.device, gpus_per_rank=gpus,
+                             cpus_per_rank=rc.trainer_cpus, placement_strategy=rc.placement_strategy,
+                             reserved=rollout)
+        self.trainer_group = group
+        sync_s = group.load_state(self.policy, self.reference, self.optimizer)
+        return {"trainers": float(rc.trainers), "trainer_gpus": gpus, "trainer_backend": group.backend,
+                "trainer_state_sync_s": sync_s}
+
+    def _update(self, batch: RolloutBatch, settings: StepSettings) -> dict[str, float]:
+        if self.trainer_group is None:
+            return super()._update(batch, settings)
+        return self.trainer_group.update(self.policy, self.reference, self.optimizer, batch, self.cfg,
+                                         settings.temperature, self._pad_id, self.update_rng, self._set_lr,
+                                         self._autocast(), self.opt_steps_since_reset)
+
+    def reset(self, reason: str) -> None:
+        super().reset(reason)
+        if self.trainer_group is not None:
+            self.trainer_group.reset()
+
     def close(self) -> None:
         try:
             super().close()
         finally:
-            self.ray_engine.shutdown()
+            try:
+                self.ray_engine.shutdown()
+            finally:
+                if self.trainer_group is not None:
+                    self.trainer_group.shutdown()
+                    self.trainer_group = None
 
 
 def make_trainer(cfg: TrainConfig, rc: RayConfig) -> Trainer:

@@ -1,4 +1,5 @@
-"""The samples of one training step as tensors, and their split into token-budget micro-batches."""
+"""The samples of one training step as tensors, and their split into data-parallel ranks and token-budget
+micro-batches."""
 
 from __future__ import annotations
 
@@ -81,3 +82,26 @@ def micro_batches(batch: RolloutBatch, idx: list[int], token_budget: int) -> lis
     if cur:
         parts.append(cur)
     return parts
+
+
+def shard_samples(batch: RolloutBatch, idx: list[int], rank: int, world: int) -> list[int]:
+    """Rank ``rank``'s share of the samples ``idx`` (of a mini-batch) among ``world`` data-parallel ranks.
+
+    Every rank computes the same split from the batch alone (no communication): longest-processing-time
+    first, i.e. samples by descending ``prompt + response`` length (ties by index), each to the rank with
+    the fewest tokens so far. Ranks then carry about equal token loads even when lengths vary a lot, at
+    O(n log n); a rank may get no sample at all when the mini-batch has fewer samples than ranks.
+    """
+    if world == 1:
+        return list(idx)
+    if not 0 <= rank < world:
+        raise ValueError(f"rank {rank} outside a world of {world}")
+    cost = {i: len(batch.prompt_ids[i]) + len(batch.response_ids[i]) for i in idx}
+    loads = [0] * world
+    mine: list[int] = []
+    for i in sorted(idx, key=lambda i: (-cost[i], i)):
+        r = min(range(world), key=lambda k: (loads[k], k))
+        loads[r] += cost[i]
+        if r == rank:
+            mine.append(i)
+    return sorted(mine)

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import torch
-from transformers import AutoModelForCausalLM, AutoTokenizer
+from transformers import AutoModelForCausalLM, AutoTokenizer, PreTrainedModel
 
 from trainer_client import checkpoint as ckpt
 from trainer_client.algo.dynamic_sampling import PassRateTracker
@@ -35,6 +35,7 @@ from trainer_client.reset import (
     stage_settings,
 )
 from trainer_client.rollout import StepSettings, collect_rollouts, score_groups
+from trainer_client.rollout_batch import RolloutBatch
 from trainer_client.update import fill_logprobs, ppo_update
 
 
@@ -42,6 +43,52 @@ def _device(cfg: TrainConfig) -> torch.device:
     if cfg.model.device != "auto":
         return torch.device(cfg.model.device)
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+def autocast_dtype(cfg: TrainConfig, device: torch.device) -> torch.dtype | None:
+    """bf16 autocast on GPU (``model.dtype`` auto) or when asked for; None = plain fp32."""
+    use_bf16 = cfg.model.dtype == "bfloat16" or (cfg.model.dtype == "auto" and device.type == "cuda")
+    return torch.bfloat16 if use_bf16 else None
+
+
+def prepare_for_training(policy: PreTrainedModel, cfg: TrainConfig, dtype: torch.dtype | None) -> torch.nn.Module:
+    """Make a freshly loaded fp32 ``policy`` trainable in place and return its frozen reference copy.
+
+    Shared by the trainer and its data-parallel replicas (``trainer_client.ray_trainer_group``), which
+    must hold the very same modules to compute the same gradients."""
+    if cfg.model.gradient_checkpointing:
+        if hasattr(policy, "activation_checkpointing_enable"):  # transformers >= 5.x name
+            policy.activation_checkpointing_enable(activation_checkpointing_kwargs={"use_reentrant": False})
+        else:
+            policy.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
+    policy.config.use_cache = False
+    reference = copy.deepcopy(policy).eval().requires_grad_(False)
+    if dtype == torch.bfloat16:
+        reference.to(torch.bfloat16)  # never trained: half the memory
+    if cfg.model.compile:
+        compile_decoder_layers(policy)  # after the deepcopy: the reference stays eager
+    return reference
+
+
+def make_optimizer(policy: torch.nn.Module, cfg: TrainConfig, device: torch.device) -> torch.optim.Optimizer:
+    o = cfg.optim
+    # fused AdamW on GPU: one kernel over all parameters instead of a dozen per tensor
+    return torch.optim.AdamW(policy.parameters(), lr=o.lr, betas=o.betas, weight_decay=o.weight_decay,
+                             fused=device.type == "cuda")
+
+
+def set_warmup_lr(optimizer: torch.optim.Optimizer, cfg: TrainConfig, steps_since_reset: int) -> None:
+    """Linear warmup over ``warmup_steps`` optimizer steps since the last reset, then constant."""
+    w = cfg.optim.warmup_steps
+    scale = min(1.0, (steps_since_reset + 1) / w) if w > 0 else 1.0
+    for g in optimizer.param_groups:
+        g["lr"] = cfg.optim.lr * scale
+
+
+def autocast_context(device: torch.device, dtype: torch.dtype | None) -> contextlib.AbstractContextManager[Any]:
+    if dtype is None:
+        return contextlib.nullcontext()
+    return torch.autocast(device.type, dtype=dtype)
 
 
 class Trainer:
@@ -58,29 +105,15 @@ class Trainer:
         random.seed(cfg.run.seed)
         self.device = _device(cfg)
         # fp32 master weights always; bf16 only as autocast on GPU (a 2e-6 update vanishes in bf16 weights)
-        use_bf16 = cfg.model.dtype == "bfloat16" or (cfg.model.dtype == "auto" and self.device.type == "cuda")
-        self.autocast_dtype = torch.bfloat16 if use_bf16 else None
+        self.autocast_dtype = autocast_dtype(cfg, self.device)
         resume_from = ckpt.latest_checkpoint(self.out) if cfg.run.resume else None
         policy_path = str(resume_from / "policy") if resume_from else cfg.model.path
         if not policy_path:
             raise ValueError("model.path is required (a local directory with a causal LM and its tokenizer)")
         self.tokenizer = AutoTokenizer.from_pretrained(policy_path)
         self.policy = AutoModelForCausalLM.from_pretrained(policy_path, dtype=torch.float32).to(self.device)
-        if cfg.model.gradient_checkpointing:
-            if hasattr(self.policy, "activation_checkpointing_enable"):  # transformers >= 5.x name
-                self.policy.activation_checkpointing_enable(activation_checkpointing_kwargs={"use_reentrant": False})
-            else:
-                self.policy.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
-        self.policy.config.use_cache = False
-        self.reference = copy.deepcopy(self.policy).eval().requires_grad_(False)
-        if use_bf16:
-            self.reference.to(torch.bfloat16)  # never trained: half the memory
-        if cfg.model.compile:
-            compile_decoder_layers(self.policy)  # after the deepcopy: the reference stays eager
-        o = cfg.optim
-        # fused AdamW on GPU: one kernel over all parameters instead of a dozen per tensor
-        self.optimizer = torch.optim.AdamW(self.policy.parameters(), lr=o.lr, betas=o.betas, weight_decay=o.weight_decay,
-                                           fused=self.device.type == "cuda")
+        self.reference = prepare_for_training(self.policy, cfg, self.autocast_dtype)
+        self.optimizer = make_optimizer(self.policy, cfg, self.device)
         self.client = client or RewardClient(cfg.service.url, api_key=cfg.service.api_key,
                                              chunk_size=cfg.service.chunk_size, max_concurrency=cfg.service.max_concurrency)
         self.engine = engine or self._make_engine()
@@ -111,12 +144,7 @@ class Trainer:
 
         train_tokens = 0
         if batch is not None:
-            with self._autocast():
-                batch.old_logp = fill_logprobs(self.policy, batch, cfg, settings.temperature, self._pad_id)
-                batch.ref_logp = fill_logprobs(self.reference, batch, cfg, settings.temperature, self._pad_id)
-                update = ppo_update(self.policy, self.optimizer, batch, cfg, settings.temperature, self._pad_id,
-                                    self.update_rng, self._set_lr)
-            metrics.update(update)
+            metrics.update(self._update(batch, settings))
             metrics.update(_advantage_stats(batch.advantages, batch.seq_mask))
             train_tokens = sum(len(p) + len(r) for p, r in zip(batch.prompt_ids, batch.response_ids, strict=True))
             if batch.rollout_logprobs is not None:
@@ -147,6 +175,15 @@ class Trainer:
         return metrics
 
     # ---- pieces ---------------------------------------------------------------------------------------
+    def _update(self, batch: RolloutBatch, settings: StepSettings) -> dict[str, float]:
+        """Old/reference log-probs, then the PPO mini-batch updates of the policy; returns their metrics.
+        The one piece a data-parallel trainer (``ray_train.RayTrainer`` with a trainer group) replaces."""
+        with self._autocast():
+            batch.old_logp = fill_logprobs(self.policy, batch, self.cfg, settings.temperature, self._pad_id)
+            batch.ref_logp = fill_logprobs(self.reference, batch, self.cfg, settings.temperature, self._pad_id)
+            return ppo_update(self.policy, self.optimizer, batch, self.cfg, settings.temperature, self._pad_id,
+                              self.update_rng, self._set_lr)
+
     def reset(self, reason: str) -> None:
         """ProRL hard reset: reference := policy, AdamW state cleared, warmup restarted; logged."""
         reset_reference(self.policy, self.reference)
@@ -220,11 +257,8 @@ class Trainer:
     def _set_lr(self) -> None:
         """Called right before each optimizer step: linear warmup over ``warmup_steps`` optimizer steps since
         the last reset (a reset restarts it), then constant."""
-        w = self.cfg.optim.warmup_steps
-        scale = min(1.0, (self.opt_steps_since_reset + 1) / w) if w > 0 else 1.0
+        set_warmup_lr(self.optimizer, self.cfg, self.opt_steps_since_reset)
         self.opt_steps_since_reset += 1
-        for g in self.optimizer.param_groups:
-            g["lr"] = self.cfg.optim.lr * scale
 
     def _encode(self, prompt: str | list[dict[str, str]]) -> list[int]:
         return encode_prompt(self.tokenizer, prompt, self.cfg.model.chat_template)
@@ -235,9 +269,7 @@ class Trainer:
         return int(pad if pad is not None else self.tokenizer.eos_token_id)
 
     def _autocast(self) -> contextlib.AbstractContextManager[Any]:
-        if self.autocast_dtype is None:
-            return contextlib.nullcontext()
-        return torch.autocast(self.device.type, dtype=self.autocast_dtype)
+        return autocast_context(self.device, self.autocast_dtype)
 
     def _make_engine(self) -> RolloutEngine:
         r = self.cfg.rollout

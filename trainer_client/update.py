@@ -13,7 +13,11 @@ from trainer_client.algo.policy_loss import aggregate_loss, policy_loss
 from trainer_client.algo.tis import truncated_is_weights
 from trainer_client.config import TrainConfig
 from trainer_client.logprobs import response_logprobs
-from trainer_client.rollout_batch import RolloutBatch, collate, micro_batches
+from trainer_client.rollout_batch import RolloutBatch, collate, micro_batches, shard_samples
+
+# accumulators that data-parallel ranks add up (``reduce_stats``); ``ratio_max`` is a maximum over ranks
+_SUMMED_STATS = ("loss", "pg_loss", "kl", "entropy", "clipfrac_high", "clipfrac_low", "clipfrac_dual", "ppo_kl",
+                 "tis_weight_mean", "loss_tokens")
 
 
 def _scatter(dst: torch.Tensor, rows: list[int], values: torch.Tensor) -> None:
@@ -22,15 +26,20 @@ def _scatter(dst: torch.Tensor, rows: list[int], values: torch.Tensor) -> None:
 
 @torch.no_grad()
 def fill_logprobs(
-    model: torch.nn.Module, batch: RolloutBatch, cfg: TrainConfig, temperature: float, pad_id: int
+    model: torch.nn.Module, batch: RolloutBatch, cfg: TrainConfig, temperature: float, pad_id: int,
+    idx: list[int] | None = None,
 ) -> torch.Tensor:
-    """Log-probs ``[N, R]`` of every response token under ``model`` (eval mode, micro-batched)."""
+    """Log-probs ``[N, R]`` of every response token under ``model`` (eval mode, micro-batched).
+
+    ``idx`` computes only those samples' rows (the others stay 0): a data-parallel rank's share, summed
+    with the other ranks' afterwards."""
     was_training = model.training
     model.eval()
     device = next(model.parameters()).device
     width = int(batch.response_lengths.max())
     out = torch.zeros(len(batch), width)
-    for part in micro_batches(batch, list(range(len(batch))), cfg.optim.micro_batch_tokens):
+    rows = list(range(len(batch))) if idx is None else idx
+    for part in micro_batches(batch, rows, cfg.optim.micro_batch_tokens):
         mb = collate(batch, part, pad_id)
         lp, _ = response_logprobs(
             model, mb.input_ids.to(device), mb.attention_mask.to(device), mb.response_start.to(device),
@@ -51,6 +60,10 @@ def ppo_update(
     rng: random.Random,
     set_lr: Callable[[], None],
     reduce_normalizer: Callable[[float], float] | None = None,
+    *,
+    shard: tuple[int, int] = (0, 1),
+    before_optimizer_step: Callable[[], None] | None = None,
+    reduce_stats: Callable[[dict[str, float]], dict[str, float]] | None = None,
 ) -> dict[str, float]:
     """``ppo_epochs`` passes over the batch in mini-batches of ``mini_batch_prompts`` groups; one
     optimizer step per mini-batch, gradient accumulated over token-budget micro-batches.
@@ -59,8 +72,18 @@ def ppo_update(
     equals the gradient of the mini-batch's token-mean loss however it is split. Under data parallelism
     pass ``reduce_normalizer`` (e.g. an all-reduce SUM of the local count over ranks, with gradients then
     summed rather than averaged) so every rank divides by the global count.
+
+    Data parallelism over ranks that all hold the whole batch (``trainer_client.data_parallel``):
+    ``shard=(rank, world)`` trains this rank on its share of each mini-batch's samples
+    (:func:`~trainer_client.rollout_batch.shard_samples`) while the normaliser stays the whole mini-batch's
+    count, computed locally (every rank sees the same mini-batches, so no all-reduce is needed for it);
+    ``before_optimizer_step`` runs after each mini-batch's accumulation and before clipping (all-reduce
+    SUM the gradients there: every rank must call it, also one whose share was empty); ``reduce_stats``
+    gets this rank's accumulators once at the end (keys in :data:`_SUMMED_STATS` summed over ranks, the
+    rest maxima) so the returned metrics are the whole batch's on every rank.
     """
     a, o = cfg.algo, cfg.optim
+    rank, world = shard
     device = next(model.parameters()).device
     assert batch.old_logp is not None and batch.ref_logp is not None
     group_of = batch.group.tolist()
@@ -84,7 +107,8 @@ def ppo_update(
             if normalizer == 0:
                 continue  # nothing judged in this mini-batch: no update, but no crash
             optimizer.zero_grad(set_to_none=True)
-            for part in micro_batches(batch, idx, o.micro_batch_tokens):
+            mine = shard_samples(batch, idx, rank, world) if world > 1 else idx
+            for part in micro_batches(batch, mine, o.micro_batch_tokens):
                 mb = collate(batch, part, pad_id)
                 logp, ent = response_logprobs(
                     model, mb.input_ids.to(device), mb.attention_mask.to(device), mb.response_start.to(device),
@@ -118,11 +142,24 @@ def ppo_update(
                 sums["ratio_max"] = max(sums["ratio_max"], st["ratio_max"])
                 if weights is not None:
                     sums["tis_weight_mean"] += float((weights * mask).sum())
+            if before_optimizer_step is not None:
+                before_optimizer_step()
             set_lr()
             grad_norm = torch.nn.utils.clip_grad_norm_(model.parameters(), o.grad_clip)
             sums["grad_norm"] += float(grad_norm)
             optimizer.step()
             n_updates += 1
+    if reduce_stats is not None:
+        # the same keys in the same order on every rank; a rank that trained on nothing sends zeros
+        local = {k: sums.get(k, 0.0) for k in _SUMMED_STATS}
+        local["loss_tokens"] = tok_total
+        local["ratio_max"] = sums.get("ratio_max", 0.0)
+        total = reduce_stats(local)
+        tok_total = total.pop("loss_tokens")
+        sums.update(total)  # grad_norm stays local: the gradients it was taken of are already all-reduced
+        # present exactly when the single process would have it: importance weights in some micro-batch
+        if not (n_updates and a.tis_cap > 0 and batch.rollout_logprobs is not None):
+            sums.pop("tis_weight_mean")
     tok = max(tok_total, 1.0)
     out = {k: sums[k] / tok for k in ("kl", "entropy", "clipfrac_high", "clipfrac_low", "clipfrac_dual", "ppo_kl")}
     out["loss"] = sums["loss"] / max(n_updates, 1)  # mean over optimizer steps of the mini-batch loss

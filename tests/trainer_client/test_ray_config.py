@@ -23,11 +23,16 @@ def test_flags_map_to_the_config() -> None:
     assert (rc.address, rc.rollout_workers, rc.gpus_per_worker, rc.placement_strategy, rc.weight_sync) == (
         "auto", 4, 1.0, "STRICT_PACK", "broadcast")
     assert _parse().address == ""  # no flag: the local trainer, Ray never imported
+    rc = _parse("--ray-address", "auto", "--ray-trainers", "4", "--ray-trainer-gpus", "1", "--ray-trainer-cpus", "8")
+    assert (rc.trainers, rc.trainer_gpus, rc.trainer_cpus) == (4, 1.0, 8.0)
+    assert (_parse().trainers, _parse().trainer_gpus) == (1, -1)  # the driver trains alone; GPUs like the driver
 
 
 @pytest.mark.parametrize("bad", [RayConfig(rollout_workers=0), RayConfig(placement_strategy="pack"),
                                  RayConfig(weight_sync="nccl"), RayConfig(gpus_per_worker=-2),
-                                 RayConfig(num_cpus=-1)])
+                                 RayConfig(num_cpus=-1), RayConfig(address="auto", trainers=0),
+                                 RayConfig(trainers=2), RayConfig(address="auto", trainer_gpus=-0.5),
+                                 RayConfig(address="auto", trainer_cpus=-1)])
 def test_invalid_settings_are_rejected(bad: RayConfig) -> None:
     with pytest.raises(ValueError):
         bad.validate()
@@ -36,6 +41,8 @@ def test_invalid_settings_are_rejected(bad: RayConfig) -> None:
 def test_bad_ray_flag_exits_2_before_loading_anything(capsys: pytest.CaptureFixture[str]) -> None:
     assert train_main(["--ray-address", "local", "--ray-workers", "0", "model.path=/nonexistent"]) == 2
     assert "--ray-workers" in capsys.readouterr().err
+    assert train_main(["--ray-trainers", "2", "model.path=/nonexistent"]) == 2  # replicas are Ray actors
+    assert "--ray-trainers > 1 needs --ray-address" in capsys.readouterr().err
     with pytest.raises(SystemExit):  # argparse refuses an unknown strategy itself
         train_main(["--ray-placement", "EVERYWHERE"])
 

@@ -1,6 +1,7 @@
 """The Ray path for real on CPU: a local Ray (2 CPUs), HF engines in rollout actors, the tiny task,
 a real `prorl serve` on loopback. One actor must reproduce the local (non-Ray) trainer step for step;
-two actors with the torch.distributed (gloo) weight broadcast must train with sane metrics."""
+two actors with the torch.distributed (gloo) weight broadcast must train with sane metrics; a two-rank
+trainer group (driver + one trainer actor, gloo) must train to the single-process trainer's weights."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import argparse
 import math
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import ray
@@ -117,6 +119,63 @@ def test_two_actors_with_broadcast_sync_train(task: Path, tmp_path: Path, reward
     assert any("weight_sync_s" in r and r["weight_sync_s"] > 0 for r in rows)
     assert sum(r.get("optimizer_steps", 0) for r in rows) > 0
     assert read_metrics(tmp_path / "ray2" / "metrics.jsonl", "ray")[0]["weight_sync"] == "broadcast"
+
+
+def test_two_rank_trainer_group_trains_like_one_process(task: Path, tmp_path: Path, reward_service_url: str,
+                                                        ray_session: None) -> None:
+    """Driver + one trainer actor (gloo), a reference reset after step 2: the weights equal the single-process
+    trainer's up to the gradients' summation order, and the actor holds exactly the driver's state, also
+    right after resuming from the checkpoint."""
+    # AdamW turns the summation-order noise of a near-zero gradient into a step difference of up to
+    # ~lr x noise / eps for a few elements (1.7e-6 at most here, typical 1e-8); the weights move ~4e-4
+    extra = ("reset.at_steps=[2]", "optim.lr=2e-4")
+    local = Trainer(_cfg(task, tmp_path / "local", reward_service_url, *extra))
+    local.fit()
+    local.close()
+    dp_cfg = _cfg(task, tmp_path / "dp", reward_service_url, *extra, "run.checkpoint_every=3")
+    remote = RayTrainer(dp_cfg, RayConfig(address="local", trainers=2))
+    try:
+        remote.fit()
+        assert remote.trainer_group is not None
+        _assert_same_state(remote, remote.trainer_group.replica_state(0))
+    finally:
+        remote.close()
+    resumed = RayTrainer(dp_cfg, RayConfig(address="local", trainers=2))  # AdamW state from the checkpoint
+    try:
+        assert resumed.step == STEPS and resumed.trainer_group is not None
+        _assert_same_state(resumed, resumed.trainer_group.replica_state(0))
+    finally:
+        resumed.close()
+    for (name, pa), pb in zip(local.policy.named_parameters(), remote.policy.parameters(), strict=True):
+        torch.testing.assert_close(pb, pa, rtol=0, atol=1e-5, msg=name)
+    for (name, pa), pb in zip(local.reference.named_parameters(), remote.reference.parameters(), strict=True):
+        torch.testing.assert_close(pb, pa, rtol=0, atol=1e-5, msg=name)
+
+    a = read_metrics(tmp_path / "local" / "metrics.jsonl", "train")
+    b = read_metrics(tmp_path / "dp" / "metrics.jsonl", "train")
+    assert len(a) == len(b) == STEPS
+    assert all(r.get("optimizer_steps", 0) > 0 for r in a), "a step without an update compares nothing"
+    for ra, rb in zip(a, b, strict=True):
+        for key in ("reward/mean", "samples", "loss_tokens", "optimizer_steps"):
+            assert ra[key] == rb[key], (ra["step"], key)
+        for key in ("loss", "pg_loss", "kl", "entropy", "grad_norm", "clipfrac_high", "ppo_kl"):
+            assert math.isclose(ra[key], rb[key], rel_tol=1e-4, abs_tol=1e-7), (ra["step"], key)
+        assert rb["allreduce_s"] > 0 and rb["logprob_allreduce_s"] > 0 and rb["batch_put_s"] > 0
+    assert [r["step"] for r in read_metrics(tmp_path / "dp" / "metrics.jsonl", "reset")] == [2]
+    setup = read_metrics(tmp_path / "dp" / "metrics.jsonl", "ray")[0]
+    assert setup["trainers"] == 2 and setup["trainer_backend"] == "gloo" and setup["trainer_gpus"] == 0
+
+
+def _assert_same_state(driver: Trainer, replica: dict[str, Any]) -> None:
+    for name, value in driver.policy.state_dict().items():
+        assert torch.equal(replica["policy"][name], value), name  # identical summed gradients, identical AdamW
+    for name, value in driver.reference.state_dict().items():
+        assert torch.equal(replica["reference"][name], value), name  # the reset reached the actor
+    driver_opt = driver.optimizer.state_dict()["state"]
+    assert driver_opt, "AdamW has no state: nothing compared"
+    for i, state in driver_opt.items():
+        for key in ("step", "exp_avg", "exp_avg_sq"):
+            assert torch.equal(replica["optimizer"]["state"][i][key], state[key]), (i, key)
 
 
 def test_workers_that_cannot_fit_fail_fast_with_the_numbers(task: Path, ray_session: None) -> None:

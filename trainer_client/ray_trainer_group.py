@@ -1,0 +1,224 @@
+"""The trainer group: data-parallel PPO updates across Ray actors (``prorl train --ray-trainers N``).
+
+The driver stays rank 0 and keeps the canonical policy, reference and optimizer, so checkpoints, resets,
+validation and the rollout weight sync are the single-process trainer's code. Ranks 1..N-1 are
+:class:`TrainerReplica` actors holding replicas of all three. Each step the driver puts the step batch
+into the object store once; every rank then runs :func:`~trainer_client.data_parallel.data_parallel_update`
+with the same update-RNG state and warmup position, trains on its share of every mini-batch and sums
+gradients over a private process group (gloo on CPU, NCCL on GPU). Resets are replayed on every replica;
+the driver's full state (policy, reference, optimizer) is shipped once, when the group starts, which
+also covers resuming from a checkpoint.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from contextlib import AbstractContextManager
+from typing import Any
+
+import ray
+import torch
+from ray.util.placement_group import placement_group, remove_placement_group
+from ray.util.scheduling_strategies import PlacementGroupSchedulingStrategy
+
+from trainer_client import ray_weights
+from trainer_client.config import TrainConfig
+from trainer_client.data_parallel import DataParallelGroup, data_parallel_update, group_backend
+from trainer_client.reset import reset_optimizer, reset_reference
+from trainer_client.rollout_batch import RolloutBatch
+from trainer_client.train import (
+    autocast_context,
+    autocast_dtype,
+    make_optimizer,
+    prepare_for_training,
+    set_warmup_lr,
+)
+
+
+class TrainerReplica:
+    """Rank > 0 of the trainer group (wrapped with ``ray.remote`` by :class:`TrainerGroup`)."""
+
+    def __init__(self, cfg: TrainConfig, model_config: Any, device: str) -> None:
+        from transformers import AutoModelForCausalLM
+
+        self.cfg = cfg
+        self.device = torch.device(device)
+        if self.device.type == "cuda":  # pragma: no cover - needs GPUs
+            torch.cuda.set_device(self.device)
+        self.dtype = autocast_dtype(cfg, self.device)
+        # built from the driver's config: the weights (and AdamW state on resume) arrive from the driver
+        self.policy = AutoModelForCausalLM.from_config(model_config, dtype=torch.float32).to(self.device)
+        self.reference = prepare_for_training(self.policy, cfg, self.dtype)
+        self.optimizer = make_optimizer(self.policy, cfg, self.device)
+        self.opt_steps_since_reset = 0
+        self.dp: DataParallelGroup | None = None
+
+    def node_ip(self) -> str:
+        return str(ray.util.get_node_ip_address())
+
+    def join(self, host: str, port: int, world: int, rank: int, backend: str) -> None:
+        self.dp = DataParallelGroup(ray_weights.make_group(host, port, world, rank, backend), rank, world,
+                                    self.device)
+
+    def receive_state(self, policy_metas: list[ray_weights.TensorMeta], reference_metas: list[ray_weights.TensorMeta],
+                      optimizer_state: dict[str, Any] | None) -> None:
+        """The driver's policy and reference, broadcast into this replica's own tensors; its AdamW state
+        (Ray resolved the object ref) when it has any."""
+        assert self.dp is not None
+        for module, metas in ((self.policy, policy_metas), (self.reference, reference_metas)):
+            rest = ray_weights.receive_weights(self.dp.weights, metas, self.dp.device, into=module.state_dict())
+            if rest:  # a replica must be the driver's model exactly, not a near copy
+                raise RuntimeError(f"replica tensors do not match the driver's: {sorted(rest)[:5]}")
+        if optimizer_state is not None:
+            self.optimizer.load_state_dict(optimizer_state)
+
+    def update(self, batch: RolloutBatch, temperature: float, pad_id: int, rng_state: Any,
+               opt_steps_since_reset: int) -> dict[str, float]:
+        assert self.dp is not None
+        self.opt_steps_since_reset = opt_steps_since_reset
+        rng = random.Random()
+        rng.setstate(rng_state)
+        return data_parallel_update(self.dp, self.policy, self.reference, self.optimizer, batch, self.cfg,
+                                    temperature, pad_id, rng, self._set_lr, autocast_context(self.device, self.dtype))
+
+    def reset(self) -> None:
+        reset_reference(self.policy, self.reference)
+        reset_optimizer(self.optimizer)
+        self.opt_steps_since_reset = 0
+
+    def state(self) -> dict[str, Any]:
+        """Policy, reference and AdamW state on CPU: lets a test compare a replica with the driver."""
+        return {"policy": _cpu(self.policy.state_dict()), "reference": _cpu(self.reference.state_dict()),
+                "optimizer": _cpu(self.optimizer.state_dict())}
+
+    def _set_lr(self) -> None:
+        set_warmup_lr(self.optimizer, self.cfg, self.opt_steps_since_reset)
+        self.opt_steps_since_reset += 1
+
+
+def _cpu(obj: Any) -> Any:
+    if isinstance(obj, torch.Tensor):
+        return obj.detach().cpu()
+    if isinstance(obj, dict):
+        return {k: _cpu(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return type(obj)(_cpu(v) for v in obj)
+    return obj
+
+
+class TrainerGroup:
+    """The driver's handle on ranks 1..world-1; the driver itself is rank 0 (:attr:`dp`)."""
+
+    def __init__(self, cfg: TrainConfig, model_config: Any, *, world: int, device: torch.device,
+                 gpus_per_rank: float, cpus_per_rank: float = 1, placement_strategy: str = "PACK",
+                 reserved: dict[str, float] | None = None, ready_timeout_s: float = 600) -> None:
+        if world < 2:
+            raise ValueError("a trainer group needs at least 2 ranks (the driver and one actor)")
+        if (gpus_per_rank > 0) != (device.type == "cuda"):
+            # gloo and NCCL groups each need every rank's tensors on the same kind of device
+            raise ValueError(f"the driver trains on {device.type} but trainer actors would get {gpus_per_rank:g} "
+                             "GPUs: every rank of the trainer group must use the same kind of device "
+                             "(--ray-trainer-gpus)")
+        self.backend = group_backend(device)
+        bundle: dict[str, float] = {"CPU": cpus_per_rank}
+        if gpus_per_rank > 0:
+            bundle["GPU"] = gpus_per_rank
+        _check_fits(bundle, world - 1, reserved or {})
+        self.pg = placement_group([dict(bundle) for _ in range(world - 1)], strategy=placement_strategy)
+        ready, _ = ray.wait([self.pg.ready()], timeout=ready_timeout_s)
+        if not ready:
+            remove_placement_group(self.pg)
+            raise RuntimeError(f"Ray could not reserve {world - 1} x {bundle} ({placement_strategy}) for trainer "
+                               f"actors in {ready_timeout_s:.0f} s; available: {ray.available_resources()}")
+        actor_cls = ray.remote(TrainerReplica)
+        actor_device = "cuda:0" if gpus_per_rank > 0 else "cpu"  # Ray's CUDA_VISIBLE_DEVICES: the actor's GPU is 0
+        self.actors: list[Any] = [
+            actor_cls.options(
+                num_cpus=cpus_per_rank, num_gpus=gpus_per_rank,
+                scheduling_strategy=PlacementGroupSchedulingStrategy(self.pg, placement_group_bundle_index=i),
+            ).remote(cfg, model_config, actor_device)
+            for i in range(world - 1)
+        ]
+        try:
+            self.dp = self._join(world, device)
+        except BaseException:  # an actor that failed to start: release what was reserved
+            self._release()
+            raise
+
+    def _join(self, world: int, device: torch.device) -> DataParallelGroup:
+        ips = ray.get([a.node_ip.remote() for a in self.actors])  # also: every actor is up
+        here = ray.util.get_node_ip_address()
+        host = "127.0.0.1" if set(ips) == {here} else here
+        port = ray_weights.free_port()
+        joined = [a.join.remote(host, port, world, i + 1, self.backend) for i, a in enumerate(self.actors)]
+        if device.type == "cuda" and device.index is not None:  # pragma: no cover - needs GPUs
+            torch.cuda.set_device(device)
+        dp = DataParallelGroup(ray_weights.make_group(host, port, world, 0, self.backend), 0, world, device)
+        ray.get(joined)
+        return dp
+
+    @property
+    def world(self) -> int:
+        return self.dp.world
+
+    def load_state(self, policy: torch.nn.Module, reference: torch.nn.Module,
+                   optimizer: torch.optim.Optimizer) -> float:
+        """Make every replica the driver's exact copy (weights broadcast over the group, AdamW state
+        through the object store when there is any, i.e. after a resume). Returns the seconds it took."""
+        t0 = time.perf_counter()
+        p_sd, r_sd = policy.state_dict(), reference.state_dict()
+        opt_ref = ray.put(_cpu(optimizer.state_dict())) if optimizer.state else None
+        refs = [a.receive_state.remote(ray_weights.tensor_metas(p_sd), ray_weights.tensor_metas(r_sd), opt_ref)
+                for a in self.actors]
+        ray_weights.send_weights(self.dp.weights, p_sd)
+        ray_weights.send_weights(self.dp.weights, r_sd)
+        ray.get(refs)
+        return time.perf_counter() - t0
+
+    def update(self, policy: torch.nn.Module, reference: torch.nn.Module, optimizer: torch.optim.Optimizer,
+               batch: RolloutBatch, cfg: TrainConfig, temperature: float, pad_id: int, rng: random.Random,
+               set_lr: Any, autocast: AbstractContextManager[Any], opt_steps_since_reset: int) -> dict[str, float]:
+        """One data-parallel update; the driver's ``rng`` and warmup counter advance as in one process."""
+        t0 = time.perf_counter()
+        ref = ray.put(batch)  # one copy for every actor (one transfer per node)
+        put_s = time.perf_counter() - t0
+        state = rng.getstate()  # before rank 0 shuffles with it
+        refs = [a.update.remote(ref, temperature, pad_id, state, opt_steps_since_reset) for a in self.actors]
+        metrics = data_parallel_update(self.dp, policy, reference, optimizer, batch, cfg, temperature, pad_id, rng,
+                                       set_lr, autocast)
+        ray.get(refs)  # the actors' metrics are the same reduced numbers
+        metrics.update(self.dp.pop_timings())
+        metrics["batch_put_s"] = put_s
+        return metrics
+
+    def reset(self) -> None:
+        """Replay the driver's reset on every replica (reference := policy, AdamW cleared)."""
+        ray.get([a.reset.remote() for a in self.actors])
+
+    def replica_state(self, i: int) -> dict[str, Any]:
+        return dict(ray.get(self.actors[i].state.remote()))
+
+    def shutdown(self) -> None:
+        self._release()
+        self.dp.weights.shutdown()
+
+    def _release(self) -> None:
+        for a in self.actors:
+            ray.kill(a)
+        self.actors = []
+        remove_placement_group(self.pg)
+
+
+def _check_fits(bundle: dict[str, float], actors: int, reserved: dict[str, float]) -> None:
+    """Fail now, with numbers, when the cluster minus ``reserved`` (the rollout actors) cannot hold the
+    trainer actors: the placement group would otherwise wait for them until its timeout. The cluster's
+    total, not Ray's ``available_resources``: that view lags behind actors killed a moment ago."""
+    total = ray.cluster_resources()
+    for res, amount in bundle.items():
+        left = total.get(res, 0.0) - reserved.get(res, 0.0)
+        if amount * actors > left + 1e-9:
+            raise RuntimeError(f"{actors} trainer actors x {amount:g} {res} do not fit in this Ray cluster "
+                               f"({total.get(res, 0.0):g} {res}, {reserved.get(res, 0.0):g} of them for rollout "
+                               f"actors); lower --ray-trainers, --ray-trainer-{'gpus' if res == 'GPU' else 'cpus'} "
+                               "or --ray-workers")
