@@ -166,6 +166,12 @@ def _live_values() -> dict[str, Any]:
 REGISTRY.register(LiveCollector(_live_values))
 
 
+# Per process, not per publisher: a replacement publisher must not count the same cache hits again.
+_file_metrics: dict[str, Any] = {}
+_published: dict[str, float] = {}
+_publish_lock = threading.Lock()
+
+
 class _Publisher:
     """Multiprocess mode: copies this process's scrape-time numbers into its metric files (module docstring)."""
 
@@ -173,9 +179,6 @@ class _Publisher:
 
     def __init__(self, read: Callable[[], dict[str, Any]]) -> None:
         self._read = read
-        self._lock = threading.Lock()
-        self._metrics: dict[str, Any] = {}
-        self._published: dict[str, float] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="prorl-metrics-publisher", daemon=True)
 
@@ -197,7 +200,7 @@ class _Publisher:
             values = self._read()
         except Exception:  # never let a metrics thread die; the last values stay
             return
-        with self._lock:
+        with _publish_lock:
             for name in PROCESS_GAUGES:
                 if name in values:
                     self._metric(name).set(float(values[name]))
@@ -206,23 +209,23 @@ class _Publisher:
                     value, counter = float(values[name]), self._metric(name)
                     # Counters only grow: add what is new since the last copy. A source that restarted from
                     # zero (a new cache) is counted from its new zero.
-                    delta = value - self._published.get(name, 0.0)
+                    delta = value - _published.get(name, 0.0)
                     if delta > 0:
                         counter.inc(delta)
-                    self._published[name] = value
+                    _published[name] = value
             for state, count in values.get(SANDBOX_CONTAINERS, {}).items():
                 self._metric(SANDBOX_CONTAINERS).labels(state).set(float(count))
 
     def _metric(self, name: str) -> Any:
         """The file-backed metric for ``name``, made on first use (so a process without a pool exports none)."""
-        if name not in self._metrics:
+        if name not in _file_metrics:
             if name in PROCESS_GAUGES:
-                self._metrics[name] = Gauge(name, PROCESS_GAUGES[name], registry=None, multiprocess_mode="livesum")
+                _file_metrics[name] = Gauge(name, PROCESS_GAUGES[name], registry=None, multiprocess_mode="livesum")
             elif name in PROCESS_COUNTERS:
-                self._metrics[name] = Counter(name, PROCESS_COUNTERS[name], registry=None)
+                _file_metrics[name] = Counter(name, PROCESS_COUNTERS[name], registry=None)
             else:
-                self._metrics[name] = Gauge(name, SANDBOX_HELP, ["state"], registry=None, multiprocess_mode="livesum")
-        return self._metrics[name]
+                _file_metrics[name] = Gauge(name, SANDBOX_HELP, ["state"], registry=None, multiprocess_mode="livesum")
+        return _file_metrics[name]
 
 
 _publisher: list[_Publisher] = []

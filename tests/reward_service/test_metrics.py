@@ -40,6 +40,10 @@ def scrape_until(url: str, done: Callable[[str], bool], timeout_s: float = 120) 
     return text
 
 
+def cache_lookups(exposition: str) -> float:
+    return total(exposition, "prorl_cache_hits_total") + total(exposition, "prorl_cache_misses_total")
+
+
 def items(n: int, tag: str) -> list[dict[str, Any]]:
     return [{"domain": "math", "response": f"\\boxed{{{i}}}", "reference": {"answer": str(i)}, "id": f"{tag}-{i}"}
             for i in range(n)]
@@ -89,10 +93,10 @@ def test_two_processes_answer_metrics_for_both(service_factory: Any, tmp_path: P
     [directory] = tmp_path.glob("prorl-metrics-*")
     sent_items, sent_requests = send_until_both_processes_scored(stack.url, directory)
     assert sum(items_by_pid(directory).values()) == sent_items
-    # Each process copies its pool size into its files once a second, and counts a request just after
-    # answering it: wait for both pools and the last request to show.
+    # Each process copies its pool and cache numbers into its files once a second, and counts a request
+    # just after answering it: wait for all of them to show.
     scrape_until(stack.url + "/metrics", lambda text: total(text, "prorl_pool_size") == 2 and total(
-        text, "prorl_http_requests_total", route="/v1/score") == sent_requests)
+        text, "prorl_http_requests_total", route="/v1/score") == sent_requests and cache_lookups(text) == sent_items)
     for _ in range(8):  # several scrapes: each is answered by one process or the other, all say the same
         text = httpx.get(stack.url + "/metrics", timeout=30).text
         assert total(text, "prorl_items_total") == sent_items
@@ -100,6 +104,7 @@ def test_two_processes_answer_metrics_for_both(service_factory: Any, tmp_path: P
         assert total(text, "prorl_http_requests_total", route="/v1/score", code="200") == sent_requests
         assert total(text, "prorl_item_latency_seconds_count") == sent_items
         assert total(text, "prorl_pool_size") == 2  # one scoring process in each uvicorn process
+        assert cache_lookups(text) == sent_items  # each item is looked up once, in its process's cache
         assert total(text, "prorl_inflight_items") == 0
     stack.stop()
     assert not directory.exists()
