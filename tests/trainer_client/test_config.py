@@ -13,7 +13,11 @@ def test_shipped_configs_load_and_paper_settings() -> None:
     assert (cfg.algo.eps_low, cfg.algo.eps_high, cfg.algo.kl_coef, cfg.algo.kl_estimator) == (0.2, 0.4, 1e-4, "k3")
     assert cfg.optim.lr == 2e-6 and cfg.rollout.temperature == 1.2
     assert cfg.stages[0].max_response_tokens == 16384 and cfg.rollout.max_response_tokens == 8192
-    load_config(ROOT / "configs" / "tiny-cpu.yaml")
+    for name in ("tiny-cpu", "mini-prorl", "smoke-0.5b"):
+        load_config(ROOT / "configs" / f"{name}.yaml")
+    mini = load_config(ROOT / "configs" / "mini-prorl.yaml")  # the documented experiment keeps the ProRL knobs
+    assert (mini.algo.eps_low, mini.algo.eps_high, mini.rollout.n_samples, mini.rollout.temperature) == (0.2, 0.4, 16, 1.2)
+    assert mini.algo.dynamic_sampling and mini.reset.plateau_window > 0 and mini.reset.interval > 0
 
 
 def test_dotted_overrides_are_typed() -> None:
