@@ -96,6 +96,8 @@ _MATH_NAMES = frozenset(
 )
 _NUMBER = re.compile(r"\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?")
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z_0-9]*")
+_STRING_OR_ESCAPE = re.compile(r"['\"`\\]")  # a quote, a backtick or a backslash: no maths answer needs one
+_ATTRIBUTE = re.compile(r"\.\s*[A-Za-z_][A-Za-z_0-9]*")  # `E.n(10**9)`, `x.func`: numbers are already replaced
 _ARC_GRID_FIELDS = {"arc_agi": ("input", "output"), "rearc": ("input", "output")}
 _OPEN, _CLOSE = "<answer>", "</answer>"
 
@@ -182,11 +184,18 @@ def unsafe_for_sympy(text: str) -> str | None:
     """Why ``text`` may not reach ``sympy.parse_expr`` (which evals it), or None when it may.
 
     Only numbers, operators, single-letter variables and known maths names pass: every way out of an
-    eval needs a longer name (``__import__``, ``exec``, ``open``, an attribute).
+    eval needs a longer name (``__import__``, ``exec``, ``open``, an attribute) or a string. Strings
+    are refused outright: ``S('\\137\\137import...')`` spells any code in octal escapes with no name
+    longer than ``S``, and ``S``/``N`` (sympify) parse the decoded string with the real parse_expr.
     """
-    for name in _IDENTIFIER.findall(_NUMBER.sub("0", text)):
+    numbers_out = _NUMBER.sub("0", text)
+    for name in _IDENTIFIER.findall(numbers_out):
         if len(name) > 1 and name not in _MATH_NAMES:
             return f"name {name[:40]!r} is not a number, variable or known maths function"
+    if (attribute := _ATTRIBUTE.search(numbers_out)) is not None:
+        return f"attribute access {attribute.group(0)[:40]!r} is not maths"
+    if (quote := _STRING_OR_ESCAPE.search(text)) is not None:
+        return f"{quote.group(0)!r}: strings and escapes are not maths"
     return None
 
 

@@ -150,6 +150,30 @@ def test_sympy_scorers_never_run_code(task: str, tmp_path: Path) -> None:
     assert not marker.exists()
 
 
+def _octal(text: str) -> str:
+    return "".join(f"\\{ord(c):o}" for c in text)
+
+
+@pytest.mark.parametrize("wrapper", ["S('{}')", 'N("{}") + 1'])
+@pytest.mark.parametrize(
+    "task", ["countdown", "puzzle24", "simple_integration", "intermediate_integration", "polynomial_multiplication"]
+)
+def test_sympy_scorers_refuse_code_spelled_in_string_escapes(task: str, wrapper: str, tmp_path: Path) -> None:
+    """No name longer than one letter, yet sympify(S/N) of the decoded string used to run it (verified):
+    one answer could rewrite the worker's other scorers and make every later item on it score 1."""
+    marker = tmp_path / "pwned"
+    attack = wrapper.format(_octal(f"__import__('os').system('touch {marker}')"))
+    verdict = _score(_entry(task), f"<answer>{attack}</answer>")
+    assert verdict.reward < 0.1
+    assert "strings" in verdict.details["refused_to_parse"]
+    assert not marker.exists()
+
+
+@pytest.mark.parametrize("answer", ["E.n(10**6)", "x . func", "S.true", "x + `1`"])
+def test_sympy_guard_refuses_attributes_and_backticks(answer: str) -> None:
+    assert vrg.unsafe_for_sympy(answer) is not None
+
+
 def test_eval_scorers_still_read_list_literals() -> None:
     entry = _entry("n_queens")
     board = [row.split() for row in entry["answer"].splitlines()]
