@@ -24,11 +24,11 @@ from typing import Any
 
 import ray
 import torch
-from ray.util.placement_group import placement_group, remove_placement_group
-from ray.util.scheduling_strategies import PlacementGroupSchedulingStrategy
+from ray.util.placement_group import remove_placement_group
 
 from trainer_client import ray_weights
 from trainer_client.engines.base import Sample, SamplingSettings
+from trainer_client.ray_placement import check_fits, in_bundle, reserve
 
 
 class RolloutWorker:
@@ -104,18 +104,6 @@ def chunk_bounds(n_items: int, chunk: int, n_workers: int) -> list[tuple[int, in
     return [(a, min(a + chunk, n_items)) for a in range(0, n_items, chunk)]
 
 
-def _check_fits(bundle: dict[str, float], workers: int) -> None:
-    """Fail now, with numbers, when the cluster cannot hold the actors at all (a placement group would
-    otherwise wait for resources that never come). Clusters that add nodes on demand start with
-    ``ray up`` at their full size (deploy/ray/cluster.yaml), so the current total is the total."""
-    total = ray.cluster_resources()
-    for res, amount in bundle.items():
-        if amount * workers > total.get(res, 0.0):
-            raise RuntimeError(f"{workers} rollout workers x {amount:g} {res} do not fit this Ray cluster "
-                               f"({total.get(res, 0.0):g} {res} in all); lower --ray-workers or "
-                               f"--ray-{'gpus' if res == 'GPU' else 'cpus'}-per-worker")
-
-
 class RayRolloutEngine:
     """A :class:`~trainer_client.engines.base.RolloutEngine` whose generation runs on Ray actors."""
 
@@ -141,18 +129,13 @@ class RayRolloutEngine:
         bundle: dict[str, float] = {"CPU": cpus_per_worker}
         if gpus_per_worker > 0:
             bundle["GPU"] = gpus_per_worker
-        _check_fits(bundle, workers)
-        self.pg = placement_group([dict(bundle) for _ in range(workers)], strategy=placement_strategy)
-        ready, _ = ray.wait([self.pg.ready()], timeout=ready_timeout_s)
-        if not ready:
-            remove_placement_group(self.pg)
-            raise RuntimeError(f"Ray could not reserve {workers} x {bundle} ({placement_strategy}) in "
-                               f"{ready_timeout_s:.0f} s; cluster resources: {ray.cluster_resources()}")
+        check_fits(bundle, workers, "rollout workers", "lower --ray-workers or --ray-{res}-per-worker")
+        self.pg = reserve(bundle, workers, placement_strategy, ready_timeout_s, "rollout workers")
         actor_cls = ray.remote(RolloutWorker)
         self.workers: list[Any] = [
             actor_cls.options(
                 num_cpus=cpus_per_worker, num_gpus=gpus_per_worker,
-                scheduling_strategy=PlacementGroupSchedulingStrategy(self.pg, placement_group_bundle_index=i),
+                scheduling_strategy=in_bundle(self.pg, i),
             ).remote(engine, model_config, tokenizer, device, dtype, generation_batch_prompts, vllm_kwargs)
             for i in range(workers)
         ]

@@ -19,12 +19,12 @@ from typing import Any
 
 import ray
 import torch
-from ray.util.placement_group import placement_group, remove_placement_group
-from ray.util.scheduling_strategies import PlacementGroupSchedulingStrategy
+from ray.util.placement_group import remove_placement_group
 
 from trainer_client import ray_weights
 from trainer_client.config import TrainConfig
 from trainer_client.data_parallel import DataParallelGroup, data_parallel_update, group_backend
+from trainer_client.ray_placement import check_fits, in_bundle, reserve
 from trainer_client.reset import reset_optimizer, reset_reference
 from trainer_client.rollout_batch import RolloutBatch
 from trainer_client.train import (
@@ -124,19 +124,15 @@ class TrainerGroup:
         bundle: dict[str, float] = {"CPU": cpus_per_rank}
         if gpus_per_rank > 0:
             bundle["GPU"] = gpus_per_rank
-        _check_fits(bundle, world - 1, reserved or {})
-        self.pg = placement_group([dict(bundle) for _ in range(world - 1)], strategy=placement_strategy)
-        ready, _ = ray.wait([self.pg.ready()], timeout=ready_timeout_s)
-        if not ready:
-            remove_placement_group(self.pg)
-            raise RuntimeError(f"Ray could not reserve {world - 1} x {bundle} ({placement_strategy}) for trainer "
-                               f"actors in {ready_timeout_s:.0f} s; available: {ray.available_resources()}")
+        check_fits(bundle, world - 1, "trainer actors", "lower --ray-trainers, --ray-trainer-{res} or --ray-workers",
+                   reserved)
+        self.pg = reserve(bundle, world - 1, placement_strategy, ready_timeout_s, "trainer actors")
         actor_cls = ray.remote(TrainerReplica)
         actor_device = "cuda:0" if gpus_per_rank > 0 else "cpu"  # Ray's CUDA_VISIBLE_DEVICES: the actor's GPU is 0
         self.actors: list[Any] = [
             actor_cls.options(
                 num_cpus=cpus_per_rank, num_gpus=gpus_per_rank,
-                scheduling_strategy=PlacementGroupSchedulingStrategy(self.pg, placement_group_bundle_index=i),
+                scheduling_strategy=in_bundle(self.pg, i),
             ).remote(cfg, model_config, actor_device)
             for i in range(world - 1)
         ]
@@ -208,17 +204,3 @@ class TrainerGroup:
             ray.kill(a)
         self.actors = []
         remove_placement_group(self.pg)
-
-
-def _check_fits(bundle: dict[str, float], actors: int, reserved: dict[str, float]) -> None:
-    """Fail now, with numbers, when the cluster minus ``reserved`` (the rollout actors) cannot hold the
-    trainer actors: the placement group would otherwise wait for them until its timeout. The cluster's
-    total, not Ray's ``available_resources``: that view lags behind actors killed a moment ago."""
-    total = ray.cluster_resources()
-    for res, amount in bundle.items():
-        left = total.get(res, 0.0) - reserved.get(res, 0.0)
-        if amount * actors > left + 1e-9:
-            raise RuntimeError(f"{actors} trainer actors x {amount:g} {res} do not fit in this Ray cluster "
-                               f"({total.get(res, 0.0):g} {res}, {reserved.get(res, 0.0):g} of them for rollout "
-                               f"actors); lower --ray-trainers, --ray-trainer-{'gpus' if res == 'GPU' else 'cpus'} "
-                               "or --ray-workers")

@@ -189,3 +189,12 @@ def test_workers_that_cannot_fit_fail_fast_with_the_numbers(task: Path, ray_sess
         RayRolloutEngine(config, build_tokenizer(), workers=1, gpus_per_worker=1)  # this cluster has no GPU
     with pytest.raises(RuntimeError, match="3 rollout workers x 1 CPU"):
         RayRolloutEngine(config, build_tokenizer(), workers=3)  # 2 CPUs
+
+
+def test_trainer_actors_count_what_rollout_actors_hold(ray_session: None) -> None:
+    from trainer_client.ray_placement import check_fits
+
+    check_fits({"CPU": 1}, 1, "trainer actors", "lower --ray-trainer-{res}", reserved={"CPU": 1})  # 2 - 1 left: fits
+    with pytest.raises(RuntimeError, match=r"2 trainer actors x 1 CPU .*2 CPU in all, 1 of them already reserved.*"
+                                           r"--ray-trainer-cpus"):
+        check_fits({"CPU": 1}, 2, "trainer actors", "lower --ray-trainer-{res}", reserved={"CPU": 1})
