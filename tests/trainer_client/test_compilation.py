@@ -53,3 +53,12 @@ def test_generation_under_eager_does_not_compile() -> None:
         torch.manual_seed(1)
         b = plain.generate(input_ids=ids, do_sample=True, max_new_tokens=6, pad_token_id=0, top_k=0)
     assert torch.equal(a, b)
+
+
+def test_compiled_ppo_update_gives_the_eager_gradient() -> None:
+    """The whole update with model.compile: old-logprob pass (no grad) and micro-batches of changing
+    width through the shape-generic layers give the eager gradient."""
+    from tests.trainer_client.test_update import _grad_after_update
+
+    torch._dynamo.reset()
+    assert torch.allclose(_grad_after_update(16, compile_layers=True), _grad_after_update(16), atol=1e-5)

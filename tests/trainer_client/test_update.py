@@ -5,6 +5,7 @@ import random
 import torch
 from transformers import Qwen2Config, Qwen2ForCausalLM
 
+from trainer_client.compilation import compile_decoder_layers
 from trainer_client.config import load_config
 from trainer_client.rollout_batch import RolloutBatch, micro_batches
 from trainer_client.update import fill_logprobs, ppo_update
@@ -26,10 +27,12 @@ def _batch(seq_mask: list[float] | None = None) -> RolloutBatch:
     return RolloutBatch(prompts, resps, torch.tensor([0, 0, 1, 1, 2, 2]), adv, adv > 0, mask, adv)
 
 
-def _grad_after_update(micro_tokens: int, seq_mask: list[float] | None = None) -> torch.Tensor:
+def _grad_after_update(micro_tokens: int, seq_mask: list[float] | None = None, compile_layers: bool = False) -> torch.Tensor:
     model = _model()
     cfg = load_config(None, [f"optim.micro_batch_tokens={micro_tokens}", "optim.mini_batch_prompts=3",
-                             "algo.kl_coef=0.1", "optim.grad_clip=1e9"])
+                             "algo.kl_coef=0.1", "optim.grad_clip=1e9", f"model.compile={compile_layers}"])
+    if compile_layers:
+        compile_decoder_layers(model)
     b = _batch(seq_mask)
     b.old_logp = fill_logprobs(model, b, cfg, 1.0, 0) + 0.1  # ratio != 1 so clipping is exercised
     b.ref_logp = b.old_logp - 0.2
