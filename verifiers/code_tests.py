@@ -161,9 +161,16 @@ def json_equal(got: Any, want: Any) -> bool:
     if isinstance(want, (int, float)) and isinstance(got, (int, float)):
         if isinstance(want, int) and isinstance(got, int):
             return got == want
-        if not (math.isfinite(got) and math.isfinite(want)):
-            return got == want
-        return _close(got, want)
+        try:
+            if not (math.isfinite(got) and math.isfinite(want)):
+                return got == want
+            if isinstance(want, int):
+                # An integer answer: 240.0 is 240, but a float only near it is not (a relative 1e-6
+                # would accept 1000000900000.0 for 10**12, an approximate count for an exact one).
+                return abs(got - want) <= FLOAT_TOLERANCE
+            return _close(got, want)
+        except OverflowError:  # an int beyond float range against a float: not equal, and no crash
+            return False
     if isinstance(want, (list, tuple)):
         return (
             isinstance(got, (list, tuple))

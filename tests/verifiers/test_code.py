@@ -183,6 +183,22 @@ def test_call_hacks_pass_nothing(name: str) -> None:
     assert reward == 0.0, details
 
 
+NEAR_INTEGER_HACKS = {  # an exact integer is expected: a float only near it is a different answer
+    "float_within_relative_1e-6_of_10**12": ("return 1000000900000.0", 10**12),
+    "float_for_an_int_beyond_float_range": ("return 1e300", 10**400),
+    "int_beyond_float_range_for_a_float": ("return 10**400", 1.5),
+}
+
+
+@pytest.mark.parametrize("name", sorted(NEAR_INTEGER_HACKS))
+def test_near_integer_returns_are_wrong_answers(name: str) -> None:
+    body, expected = NEAR_INTEGER_HACKS[name]
+    ref = {"tests": {"fn_name": "f", "inputs": [[1]], "outputs": [expected]}}
+    reward, details = run(f"def f(x):\n    {body}\n", ref)
+    assert (reward, details["first_failure"]["status"]) == (0.0, "wrong_answer"), details
+    assert run("def f(x):\n    return 1000000000000.0\n", {"tests": {"fn_name": "f", "inputs": [[1]], "outputs": [10**12]}})[0] == 1.0
+
+
 SECRET = "PRORL-EXPECTED-7f3a9c"
 HUNT = r"""
 import os
