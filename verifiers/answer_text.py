@@ -1,7 +1,7 @@
 """Cutting the scored part out of a reasoning model's response.
 
 Only the text after the last ``</think>`` is an answer. A response that opens ``<think>`` and never
-closes it was truncated while thinking: whatever it boxed inside its thoughts is not an answer
+closes it (also a second block opened after the last ``</think>``) was truncated while thinking: whatever it boxed inside its thoughts is not an answer
 (math-verify would otherwise happily score a box inside an unclosed think block).
 """
 
@@ -18,8 +18,8 @@ class TruncatedInThinking(Exception):
 def answer_text(response: str) -> str:
     """Return the text after the last ``</think>``; raise :class:`TruncatedInThinking` if unclosed."""
     close = response.rfind(THINK_CLOSE)
-    if close >= 0:
-        return response[close + len(THINK_CLOSE):]
-    if THINK_OPEN in response:
+    if response.find(THINK_OPEN, max(close, 0)) >= 0:
+        # Also after a closed block: `<think></think><think>\boxed{3}` re-opens thinking and is cut off
+        # there; its box is as much a guess as one in a first, unclosed block.
         raise TruncatedInThinking("response opens <think> and never closes it")
-    return response
+    return response[close + len(THINK_CLOSE):] if close >= 0 else response

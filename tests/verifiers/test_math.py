@@ -300,6 +300,19 @@ def test_unclosed_think_with_a_box_scores_zero(pool) -> None:
     assert [(r.reward, r.status) for r in got] == [(0.0, "ok"), (1.0, "ok")]
 
 
+@pytest.mark.parametrize(("response", "reward"), [
+    ("<think></think><think>\\boxed{4}", 0.0),  # a second think block, opened after the last close, never closed
+    ("<think>a</think> So <think> maybe \\boxed{4}", 0.0),
+    ("<think>a <think> b</think> so \\boxed{4}", 1.0),  # nested opens inside a closed block are fine
+    ("</think> \\boxed{4}", 1.0),  # the template opened the block in the prompt
+])
+def test_a_think_block_reopened_after_the_last_close_is_truncated(pool, response: str, reward: float) -> None:
+    from verifiers import score_batch
+
+    got = score_batch([{"domain": "math", "response": response, "reference": {"answer": "4"}}], pool=pool, cache=None)
+    assert (got[0].reward, got[0].status) == (reward, "ok"), got[0].details
+
+
 def test_bad_gold_is_invalid_through_the_pool(pool) -> None:
     from verifiers import score_batch
 
