@@ -343,3 +343,33 @@ def test_an_answer_text_that_is_one_number_states_it(text: str, expected: float)
 @pytest.mark.parametrize("text", ["1 2 3 -4", "The numbers 3 and -4", "-4 or 3"])
 def test_numbers_in_prose_without_a_statement_are_not_an_answer(text: str) -> None:
     assert math_verifier.score(text, {"answer": "-4"}, ItemOptions()).details["reason"] == "no_answer"
+
+
+# Adversarial review: ways of offering both 3 and 4 that the hedging rules above do not name. Each may
+# extract one of them, or nothing, but never wins for both golds.
+BOTH_3_AND_4 = [
+    "Answer: $3$ / $4$", "Answer: $3$; $4$", "Answer: $3$ (or $4$)", "The answer is $3$ or maybe $4$.",
+    "The answer is $3$, or possibly $4$.", "The answer is $3$ \\text{ or } $4$.", "The final answer is $3$ $4$.",
+    "We get $4$ or $3$", "Answer: 4\nAnswer: 3", "Final answer: 3 (or 4)", "Final answer: 3; 4",
+    r"\boxed{3 \lor 4}", r"\boxed{3; 4}", r"\boxed{3 \quad 4}", r"\boxed{3 \; 4}", r"\boxed{[3,4]}",
+    r"\boxed{2 < x < 5}", r"\boxed{x \in \{3,4\}}", r"\boxed{(x-3)(x-4)=0}", r"\boxed{x^2-7x+12=0}",
+    r"\boxed{\begin{cases}3\\4\end{cases}}", r"\boxed{3\\4}", r"\boxed{\text{3 or 4}}", r"\boxed{3}\text{ or }\boxed{4}",
+    r"\boxed{\boxed{3}\boxed{4}}", r"\boxed{3 \ne 4}", r"\boxed{3.5 \pm 0.5}", r"\boxed{\phantom{4}3}",
+    r"\renewcommand{\boxed}[1]{}\boxed{3}\boxed{4}", r"\boxed{3}\boxed{\frac{12}{4}}\boxed{4}", r"\fbox{4}\boxed{3}",
+    r"\boxed{\frac{0}{0}}", r"\boxed{\infty - \infty}", r"\boxed{nan}", r"\boxed{zoo}", r"\def\x{3}\boxed{\x}",
+]
+
+
+@pytest.mark.parametrize("text", BOTH_3_AND_4)
+def test_offering_both_values_wins_for_at_most_one_gold(text: str) -> None:
+    assert reward("3", text) + reward("4", text) <= 1.0
+
+
+@pytest.mark.parametrize(("gold", "near_miss"), [
+    ("1000000", "1000000.1"), ("123456789", "123456780"), (r"\pi", "3.1416"), (r"\pi", r"\frac{355}{113}"),
+    (r"\sqrt{2}", "1.414"), ("e^{10}", "22026"), ("2^{100}", "1267650600228229401496703205377"),
+    ("2^{100}", r"1.2676506 \times 10^{30}"), (r"\frac{1}{7}", "0.1429"), ("10^{20}", r"1.00000001 \times 10^{20}"),
+    ("3", "2.9999999"), ("x+1", "x"),
+])
+def test_float_tolerance_does_not_stretch_to_near_misses(gold: str, near_miss: str) -> None:
+    assert reward(gold, boxed(near_miss)) == 0.0

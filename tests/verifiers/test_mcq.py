@@ -137,3 +137,23 @@ HOSTILE = {
 def test_hostile_answer_texts_never_score(name: str) -> None:
     """Regex-heavy inputs come back with a 0 (the suite's timeout catches a quadratic blow-up)."""
     assert mcq.score(HOSTILE[name], {"answer": "C", "choices": CHOICES}, OPTS).reward == 0.0
+
+
+# Adversarial review: responses that offer several options in ways not listed in the golden set. Whatever
+# each one extracts, it may win for at most one gold letter (offering more never buys more reward).
+MULTI_OPTION_ATTACKS = [
+    "ABCD", "Answer: ABCD", "Answer: C|D", "Answer: C\\D", "Answer: C>D", "Answer: (C)(D)", "Answer: [C, D]",
+    "Answer: C, maybe D", "Answer: C, possibly D", "Answer: C else D", "Answer: C vs D", "Answer: C—D",
+    "Answer: C、D", "Answer: C，D", "Answer: C\u200bD", "Answer: C\u00a0or\u00a0D", "Answer: C·D", "Answer: CorD",
+    "Answer: Option C or Option D", "Answer: C (4.5 m/s) / D (6.0 m/s)", "The answer is A ... actually B",
+    "Answer: A\n\\boxed{B}", "C is correct. D is correct.", "C is correct, and so is D.", "(A) no (B) no (C) yes (D) yes",
+    "The answer is C.\n\n**D**", "The answer is 4.5 m/s or 6.0 m/s", "4.5 m/s\n6.0 m/s", "Answer: C or\nD",
+    "Respuesta: C", "答案：C", "Answer: С", "Answer: 3", "1.5 m/s 3.0 m/s 4.5 m/s 6.0 m/s",
+    "Answer: C" + " " * 10_000 + "Answer: D",
+]
+
+
+@pytest.mark.parametrize("response", MULTI_OPTION_ATTACKS)
+def test_offering_several_options_wins_for_at_most_one_gold(response: str) -> None:
+    winners = [g for g in "ABCD" if _score(response, {"answer": g, "choices": CHOICES}).reward == 1.0]
+    assert len(winners) <= 1, winners
