@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import atexit
 import collections
-import json
 import multiprocessing
 import os
 import socket
@@ -30,26 +29,13 @@ import time
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
-from multiprocessing.reduction import ForkingPickler
 from typing import Any
 
 from verifiers._worker import WorkerLimits, worker_main
+from verifiers.pool_messages import MAX_MESSAGE_BYTES, Task, decode_message, encodable_chunk
 
 _MAX_FAILED_STARTS = 5
 _RETIRE_GRACE_S = 5.0  # a recycled worker's time to exit by itself before it is killed
-_MAX_MESSAGE_BYTES = 64 * 1024 * 1024  # one worker message (a verdict's details); past it the worker is killed
-
-
-@dataclass
-class Task:
-    """One unit of jailed work: a prepared (domain, answer, reference, options) and its deadline."""
-
-    domain: str
-    answer: str
-    reference: dict[str, Any]
-    options: dict[str, Any]
-    timeout_s: float
-    future: Future = field(default_factory=Future)
 
 
 @dataclass
@@ -204,7 +190,7 @@ class JailedPool:
                 # Spread a short queue over all idle workers instead of giving it all to the first.
                 share = -(-len(self._queue) // len(idle))
                 chunk = [self._queue.popleft() for _ in range(min(self.chunk_size, share, len(self._queue)))]
-                chunk, message = _sendable(chunk)
+                chunk, message = encodable_chunk(chunk)
                 if message is None:
                     continue
                 try:
@@ -324,7 +310,7 @@ class JailedPool:
                     continue
                 try:
                     while worker.conn.poll():
-                        self._handle_message(worker, _decode(worker.conn.recv_bytes(_MAX_MESSAGE_BYTES)))
+                        self._handle_message(worker, decode_message(worker.conn.recv_bytes(MAX_MESSAGE_BYTES)))
                         if worker not in self._workers:
                             break
                 except (EOFError, OSError, ValueError):  # ValueError: not the JSON a worker sends
@@ -346,61 +332,6 @@ class JailedPool:
             self._kill(exiting)
             exiting.process.join(timeout=1)
         self._reap()
-
-
-def _decode(raw: bytes) -> list[Any]:
-    """A worker's message (see ``_worker._report``); ValueError for anything a worker would not send."""
-    message = json.loads(raw)
-    if not isinstance(message, list) or not message:
-        raise ValueError("worker message is not a non-empty list")
-    if message[0] == "result":
-        result = message[2] if len(message) == 3 else None
-        if (
-            not isinstance(message[1], int)
-            or not isinstance(result, dict)
-            or result.get("status") not in ("ok", "invalid", "timeout", "infra_error")
-            or not isinstance(result.get("reward", 0.0), (int, float))
-        ):
-            raise ValueError("malformed result message")
-    return message
-
-
-def _sendable(chunk: list[tuple[int, Task]]) -> tuple[list[tuple[int, Task]], memoryview | None]:
-    """The chunk pickled for a worker, less any task that cannot be pickled (resolved as invalid).
-
-    Pickled here, not inside ``conn.send``, so that a failure cannot escape the dispatcher thread and
-    leave every later task waiting forever. score_batch rejects deeply nested items up front; this is
-    the last line for any other caller.
-    """
-    message = _encode(chunk)
-    if message is not None:
-        return chunk, message
-    kept = []
-    for entry in chunk:
-        if _encode([entry]) is None:
-            _fail_unsendable(entry[1])
-        else:
-            kept.append(entry)
-    message = _encode(kept) if kept else None
-    if message is None:
-        for _, task in kept:
-            _fail_unsendable(task)
-        return [], None
-    return kept, message
-
-
-def _encode(chunk: list[tuple[int, Task]]) -> memoryview | None:
-    try:
-        return ForkingPickler.dumps([(tid, t.domain, t.answer, t.reference, t.options) for tid, t in chunk])
-    except Exception:  # RecursionError (nested too deep), PicklingError/TypeError (not plain data)
-        return None
-
-
-def _fail_unsendable(task: Task) -> None:
-    """Resolve a task that cannot be pickled for a worker: its item is not plain, shallow JSON data."""
-    if not task.future.done():
-        task.future.set_result({"status": "invalid", "error": "item cannot be handed to a scoring process "
-                                "(nested too deeply or not plain JSON data)"})
 
 
 _default_pool: JailedPool | None = None
