@@ -2,25 +2,18 @@
 
 import pytest
 import torch
-from transformers import Qwen2Config, Qwen2ForCausalLM
 
+from tests.trainer_client.test_logprobs import _model
 from trainer_client.compilation import compile_decoder_layers, eager
 from trainer_client.logprobs import response_logprobs
 
 pytestmark = pytest.mark.slow  # inductor compiles C++ on CPU: tens of seconds
 
 
-def _model() -> Qwen2ForCausalLM:
-    torch.manual_seed(0)
-    cfg = Qwen2Config(vocab_size=40, hidden_size=32, intermediate_size=64, num_hidden_layers=2,
-                      num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=64)
-    return Qwen2ForCausalLM(cfg)
-
-
 def test_compiled_update_path_matches_eager_values_and_gradients() -> None:
     torch._dynamo.reset()
     model = _model()
-    ids = torch.randint(1, 40, (3, 14))
+    ids = torch.randint(1, 50, (3, 14))
     mask = torch.ones_like(ids)
     mask[0, 11:] = 0
     start = torch.tensor([5, 6, 4])
@@ -42,7 +35,7 @@ def test_generation_under_eager_does_not_compile() -> None:
     torch._dynamo.reset()
     model = _model().eval()
     compile_decoder_layers(model)
-    ids = torch.randint(1, 40, (2, 5))
+    ids = torch.randint(1, 50, (2, 5))
     before = torch._dynamo.utils.counters["stats"]["unique_graphs"]
     with eager(), torch.no_grad():
         torch.manual_seed(1)
