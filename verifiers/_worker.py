@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
 
+from verifiers._isolation import IsolationSettings, isolate_early, isolate_late
 from verifiers.base import InfraError, InvalidReference
 from verifiers.registry import DOMAINS, get_verifier
 from verifiers.schemas import ItemOptions
@@ -90,16 +91,24 @@ def _report(conn: Connection, *message: Any) -> None:
     conn.send_bytes(json.dumps(message, default=repr).encode())
 
 
-def worker_main(conn: Connection, limits: WorkerLimits) -> None:
-    """Serve chunks from the parent until told to stop or until it is time to recycle."""
+def worker_main(conn: Connection, limits: WorkerLimits, isolation: IsolationSettings | None = None) -> None:
+    """Serve chunks from the parent until told to stop or until it is time to recycle.
+
+    Isolation (see :mod:`verifiers._isolation`) comes in two halves around the preload: leaving the
+    network needs a single-threaded process, dropping the uid must wait until the warm-ups have read
+    what the scorers need.
+    """
+    isolation = isolation or IsolationSettings()
     try:
+        report = isolate_early(isolation, keep_fds={conn.fileno()})
         _apply_rlimits(limits)
         _preload()
+        isolate_late(isolation, report)
     except BaseException:
         _report(conn, "fatal", traceback.format_exc())
         return
     try:
-        _report(conn, "ready", os.getpid())
+        _report(conn, "ready", os.getpid(), report)
     except (BrokenPipeError, OSError):
         return  # the pool shut down while this worker was starting
     done = 0

@@ -15,12 +15,17 @@ The dispatcher never waits for a process to exit: a killed or recycled worker le
 its exit sentinel joins the dispatcher's wait set, so it is reaped (no zombie) when it ends. A recycled
 worker that has not exited after ``retire_grace_s`` is killed. Blocking on a lingering worker here
 would delay every other worker's deadline kill by as long.
+
+Each worker also isolates itself (:mod:`verifiers._isolation`: no network, no inherited fds, an
+unprivileged uid, a seccomp filter); ``PoolStats.isolation`` says what the latest one applied.
 """
 
 from __future__ import annotations
 
 import atexit
 import collections
+import json
+import logging
 import multiprocessing
 import os
 import socket
@@ -31,9 +36,11 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
+from verifiers._isolation import IsolationSettings
 from verifiers._worker import WorkerLimits, worker_main
 from verifiers.pool_messages import MAX_MESSAGE_BYTES, Task, decode_message, encodable_chunk
 
+_log = logging.getLogger(__name__)
 _MAX_FAILED_STARTS = 5
 _RETIRE_GRACE_S = 5.0  # a recycled worker's time to exit by itself before it is killed
 
@@ -68,15 +75,17 @@ class PoolStats:
     killed: int = 0
     crashed: int = 0
     exiting: int = 0  # out of service, not yet exited (a recycled worker still shutting down)
+    isolation: dict[str, Any] = field(default_factory=dict)  # what the latest worker applied (_isolation)
 
 
 class JailedPool:
     """Pre-forked scoring processes; thread-safe ``submit``; see the module docstring."""
 
     def __init__(self, workers: int | None = None, limits: WorkerLimits | None = None, chunk_size: int = 8,
-                 retire_grace_s: float = _RETIRE_GRACE_S) -> None:
+                 retire_grace_s: float = _RETIRE_GRACE_S, isolation: IsolationSettings | None = None) -> None:
         self.n_workers = max(1, workers or os.cpu_count() or 1)
         self.limits = limits or WorkerLimits()
+        self.isolation = isolation or IsolationSettings.from_env()
         self.chunk_size = max(1, chunk_size)
         self.retire_grace_s = retire_grace_s
         self._ctx = multiprocessing.get_context("spawn")  # no fork of a threaded server process
@@ -132,7 +141,7 @@ class JailedPool:
             self.stats.busy = sum(1 for w in self._workers if w.pending)
             self.stats.queued = len(self._queue)
             self.stats.exiting = len(self._exiting)
-            return PoolStats(**vars(self.stats))
+            return PoolStats(**{**vars(self.stats), "isolation": dict(self.stats.isolation)})
 
     # --------------------------------------------------------------- internals
     def _wake(self) -> None:
@@ -143,7 +152,8 @@ class JailedPool:
 
     def _spawn(self) -> None:
         parent_conn, child_conn = self._ctx.Pipe(duplex=True)
-        process = self._ctx.Process(target=worker_main, args=(child_conn, self.limits), daemon=True)
+        process = self._ctx.Process(target=worker_main, args=(child_conn, self.limits, self.isolation),
+                                    daemon=True)
         process.start()
         child_conn.close()
         self._workers.append(_Worker(process=process, conn=parent_conn))
@@ -204,6 +214,8 @@ class JailedPool:
     def _handle_message(self, worker: _Worker, message: list[Any]) -> None:
         kind = message[0]
         if kind == "ready":
+            if not worker.ready:  # only a starting worker's report: later it may be one that input took over
+                self._record_isolation(message[2] if len(message) > 2 else None)
             worker.ready = True
             self._failed_starts = 0
         elif kind == "result":
@@ -220,6 +232,16 @@ class JailedPool:
             self._spawn()
         elif kind == "fatal":
             self._fatal_reason = message[1]  # the worker exits next; _on_death counts the failed start
+
+    def _record_isolation(self, report: Any) -> None:
+        """Keep what a new worker applied (see verifiers._isolation); log it when it changes."""
+        report = report if isinstance(report, dict) else {}
+        text = json.dumps(report)
+        if len(text) > 4096 or text == json.dumps(self.stats.isolation):
+            return
+        _log.log(logging.WARNING if report.get("refused") else logging.INFO, "scoring worker isolation: %s", text)
+        with self._lock:
+            self.stats.isolation = json.loads(text)
 
     def _requeue(self, worker: _Worker) -> None:
         with self._lock:

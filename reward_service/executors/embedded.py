@@ -109,7 +109,8 @@ class EmbeddedExecutor(Executor):
 
     async def ready(self) -> dict[str, Any]:
         stats = get_pool().snapshot()
-        checks: dict[str, Any] = {"executor": self.name, "pool_size": stats.size}
+        checks: dict[str, Any] = {"executor": self.name, "pool_size": stats.size,
+                                  "pool_isolation": stats.isolation}  # what a taken-over scorer can reach
         ok = stats.size > 0
         if self.settings.check_docker:
             docker_ok, reason = await anyio.to_thread.run_sync(self._docker)

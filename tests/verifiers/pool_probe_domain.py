@@ -55,4 +55,32 @@ def score(answer_text: str, reference: dict, options: object) -> Verdict:
 
         threading.Thread(target=wait_for_release, daemon=False).start()  # interpreter exit joins it
         return Verdict(reward=1.0, details={"pid": os.getpid()})
+    elif command in ("connect", "connect_unix"):  # what a taken-over worker would try (test_pool_isolation)
+        return Verdict(reward=1.0, details=_try_connect(command, arg))
+    elif command == "fds":  # every open fd and what it points at
+        fds = {}
+        for fd in os.listdir("/proc/self/fd"):
+            try:
+                fds[fd] = os.readlink(f"/proc/self/fd/{fd}")
+            except OSError:
+                pass  # the listing's own directory fd
+        return Verdict(reward=1.0, details={"fds": fds, "uid": os.getuid(), "gid": os.getgid(),
+                                            "groups": os.getgroups()})
     return Verdict(reward=float(reference.get("reward", 1.0)), details={"answer": answer_text})
+
+
+def _try_connect(command: str, target: str) -> dict:
+    import socket
+
+    try:
+        if command == "connect":
+            host, _, port = target.rpartition(":")
+            sock = socket.create_connection((host, int(port)), timeout=1.0)
+        else:
+            sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            sock.settimeout(1.0)
+            sock.connect(target)
+    except OSError as exc:
+        return {"connected": False, "error": f"{type(exc).__name__}: {exc}"}
+    sock.close()
+    return {"connected": True}
