@@ -8,6 +8,7 @@ one, and then the worker runs without it (the refusal is recorded in the report,
 | step | stops | needs |
 |---|---|---|
 | close inherited fds | using a pipe or socket the parent handed down (resource tracker, spawn pipes) | nothing |
+| drop secret environment variables | reading API keys, Redis URLs with passwords, tokens, and returning them in a verdict's details | nothing |
 | network namespace | TCP/UDP anywhere: Redis on 127.0.0.1, the internet | root, or unprivileged user namespaces |
 | drop to ``PRORL_POOL_UID``/``GID`` | the Docker socket (root:docker 0660), writing the service's files | root (keeps CAP_DAC_READ_SEARCH where that user cannot read the interpreter) |
 | no_new_privs | gaining privileges through a setuid binary | nothing |
@@ -24,6 +25,7 @@ import ctypes.util
 import errno
 import os
 import platform
+import re
 import struct
 import sys
 from dataclasses import dataclass
@@ -241,6 +243,19 @@ def install_seccomp(settings: IsolationSettings) -> None:
     _check(0 if result == 0 else -1, "seccomp(SECCOMP_SET_MODE_FILTER)")
 
 
+_SECRET_NAME = re.compile(r"KEY|TOKEN|SECRET|PASSW|CREDENTIAL|AUTH|COOKIE|REDIS_URL|DOCKER_HOST|DATABASE_URL|DSN",
+                          re.IGNORECASE)
+
+
+def drop_secret_env() -> list[str]:
+    """Remove environment variables that look like secrets (``PRORL_API_KEYS``, ``PRORL_REDIS_URL``, cloud
+    credentials, tokens); no scorer reads them. Returns the names removed (never their values)."""
+    names = sorted(name for name in os.environ if _SECRET_NAME.search(name))
+    for name in names:
+        del os.environ[name]
+    return names
+
+
 def isolate_early(settings: IsolationSettings, keep_fds: set[int]) -> dict[str, Any]:
     """Steps that must come before the scorers' imports: close fds, leave the network."""
     report: dict[str, Any] = {"enabled": settings.enabled}
@@ -248,6 +263,7 @@ def isolate_early(settings: IsolationSettings, keep_fds: set[int]) -> dict[str, 
         return report
     refused: dict[str, str] = {}
     report["closed_fds"] = close_inherited_fds(keep_fds)
+    report["dropped_env"] = drop_secret_env()
     try:
         report["netns"] = enter_network_namespace(settings)
     except OSError as exc:

@@ -65,7 +65,7 @@ def score(answer_text: str, reference: dict, options: object) -> Verdict:
             except OSError:
                 pass  # the listing's own directory fd
         return Verdict(reward=1.0, details={"fds": fds, "uid": os.getuid(), "gid": os.getgid(),
-                                            "groups": os.getgroups()})
+                                            "groups": os.getgroups(), "env": sorted(os.environ)})
     return Verdict(reward=float(reference.get("reward", 1.0)), details={"answer": answer_text})
 
 

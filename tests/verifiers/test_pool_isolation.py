@@ -109,6 +109,22 @@ def test_a_worker_holds_no_fd_but_its_pipe_and_standard_streams(tmp_path):
     assert all(targets[fd] in stdio | {"/dev/null"} for fd in ("1", "2") if fd in targets)
 
 
+def test_a_worker_does_not_see_the_services_secrets(monkeypatch):
+    """API keys and a Redis URL with its password stay in the service: a scorer taken over could return
+    them in a verdict's details."""
+    for name in ("PRORL_API_KEYS", "PRORL_REDIS_URL", "AWS_SECRET_ACCESS_KEY", "HF_TOKEN", "PRORL_PROBE_HARMLESS"):
+        monkeypatch.setenv(name, "s3cret")
+    pool = JailedPool(workers=1, isolation=IsolationSettings())
+    try:
+        env = run(pool, "fds")["env"]
+        report = pool.snapshot().isolation
+    finally:
+        pool.close()
+    assert "PRORL_PROBE_HARMLESS" in env and "PATH" in env
+    assert not {"PRORL_API_KEYS", "PRORL_REDIS_URL", "AWS_SECRET_ACCESS_KEY", "HF_TOKEN"} & set(env)
+    assert "PRORL_API_KEYS" in report["dropped_env"] and "s3cret" not in str(report)
+
+
 def test_isolation_off_restores_the_old_worker(monkeypatch, tcp_listener, unix_listener):
     monkeypatch.setenv("PRORL_POOL_ISOLATION", "off")
     pool = JailedPool(workers=1)
