@@ -24,6 +24,16 @@ class ItemOptions(BaseModel):
         default=None, description="`fraction`: partial credit (ifeval instructions, code tests)."
     )
     mode: Literal["strict", "loose"] | None = Field(default=None, description="IFEval strict (default) or loose.")
+    loopholes: Literal["google", "closed"] | None = Field(
+        default=None,
+        description="IFEval: `google` (default) keeps Google's semantics exactly; `closed` closes the reward "
+        "hacks they allow (near-empty answers, all options listed, any JSON value, ...) for training.",
+    )
+    min_words: int | None = Field(
+        default=None, ge=0, le=100_000,
+        description="IFEval effort floor: fewer words score 0 (default 10 under `loopholes: closed`, else none); "
+        "capped by what the item's own instructions allow.",
+    )
 
 
 class Item(BaseModel):

@@ -17,11 +17,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from verifiers.ifeval import _corpus
+from verifiers.ifeval._closed import Rules, rules_for
 from verifiers.ifeval._format import CONSTRAINED_RESPONSES
 from verifiers.ifeval._text import count_sentences, count_words
-from verifiers.ifeval.instructions import bind
+from verifiers.ifeval.instructions import BoundInstruction, bind
+from verifiers.schemas import ItemOptions
 
 _MAX_ATTEMPTS = 16
+_EFFORT = "effort_floor"  # stands for the closed-loophole effort floor among the failing instructions
 _PLACEHOLDERS = ("name", "date", "address", "city", "phone", "email", "company", "time")
 
 
@@ -129,10 +132,13 @@ def _render_body(spec: dict[str, dict[str, Any]], filler: _Filler, knobs: _Knobs
     splitter, total = sections.get("section_spliter", ""), sections.get("num_sections", 0)
     paragraphs = []
     for p, group in enumerate(groups):
-        lines = [group[0]]
-        rest = group[1:]
-        # Section headers go after a paragraph's first line, so they never displace its first word.
         own = [j for j in range(1, total + 1) if (j - 1) * count // total == p]
+        # Section headers go after a paragraph's first line, so they never displace its first word; without
+        # a first-word instruction and with too few sentences to go round, the first line opens a section
+        # instead (an empty section does not count under closed loopholes).
+        lead = not own or bool(nth) or len(group) > len(own)
+        lines = [group[0]] if lead else []
+        rest = group[1:] if lead else group
         for k, j in enumerate(own):
             lines.append(f"{splitter} {j}")
             share = rest[k::len(own)]
@@ -202,18 +208,31 @@ def _adjust(knobs: _Knobs, failing: dict[str, dict[str, Any]], text: str, minimu
             knobs.letter_extra += max(1, args["let_frequency"] - text.lower().count(args["letter"]))
         elif iid == "change_case:capital_word_frequency" and args["capital_relation"] == "at least":
             knobs.capital_extra += 1 + knobs.capital_extra // 2
+        elif iid in ("detectable_format:multiple_sections", _EFFORT):  # an empty section, or too few words
+            knobs.sentences += args.get("num_sections", 2)
         else:
             return False
     return True
 
 
+def _failing(instructions: list[BoundInstruction], rules: Rules, text: str) -> dict[str, dict[str, Any]]:
+    """The instructions ``text`` does not follow under closed loopholes, plus the effort floor when unmet."""
+    failing = {i.id: i.args for i in instructions if not rules.followed(i, text)}
+    if not rules.effort(text)[1]:
+        failing[_EFFORT] = {}
+    return failing
+
+
 def compliant_response(reference: dict[str, Any], seed: int = 0) -> str:
     """A response that follows every instruction of ``reference`` (strict mode), or :class:`Unsatisfiable`.
 
-    Supports all 25 instruction types and every language of Google's list; combinations that contradict
-    each other (or that the layout cannot meet) raise instead of returning a non-compliant text.
+    The response passes under ``loopholes: "closed"`` (effort floor included), and so under Google's
+    semantics too: training data built with closed loopholes stays satisfiable. Supports all 25
+    instruction types and every language of Google's list; combinations that contradict each other (or
+    that the layout cannot meet) raise instead of returning a non-compliant text.
     """
     instructions = bind(reference)
+    rules = rules_for(reference, instructions, ItemOptions(loopholes="closed"))
     spec = {instruction.id: instruction.args for instruction in instructions}
     rng = random.Random(seed)
     if "detectable_format:constrained_response" in spec:
@@ -221,15 +240,17 @@ def compliant_response(reference: dict[str, Any], seed: int = 0) -> str:
     filler = _Filler(spec, rng)
     if "detectable_format:json_format" in spec:
         words = spec.get("keywords:existence", {}).get("keywords", [])
-        text = json.dumps({"answer": " ".join([filler.sentence(0), *words])}, ensure_ascii=False)
-        if all(instruction.followed(text) for instruction in instructions):
-            return text
+        for count in (1, 2, 3):  # one filler sentence, or more when the floor wants more words
+            answer = " ".join([*(filler.sentence(i) for i in range(count)), *words])
+            text = json.dumps({"answer": answer}, ensure_ascii=False)
+            if not _failing(instructions, rules, text):
+                return text
         raise Unsatisfiable("no JSON answer follows every instruction")
     minimum = _paragraphs(spec)
     knobs = _Knobs(sentences=max(minimum, 3))
     for _ in range(_MAX_ATTEMPTS):
         text = _render(spec, filler, knobs)
-        failing = {i.id: i.args for i in instructions if not i.followed(text)}
+        failing = _failing(instructions, rules, text)
         if not failing:
             return text
         if not _adjust(knobs, failing, text, minimum):

@@ -21,8 +21,11 @@ _PS = re.compile(r"p\.\s?s\.")
 _PPS = re.compile(r"p\.\s?p\.\s?s")
 
 
-def count_placeholders(response: str) -> int:
-    """Matches of ``\\[.*?\\]``: a ``[`` closed by the next ``]`` on the same line."""
+def count_placeholders(response: str, need_content: bool = False) -> int:
+    """Matches of ``\\[.*?\\]``: a ``[`` closed by the next ``]`` on the same line.
+
+    ``need_content`` (closed loopholes) skips ``[]`` and ``[ ]``: an empty bracket holds no placeholder.
+    """
     count = 0
     for line in response.split("\n"):
         start = line.find("[")
@@ -30,7 +33,8 @@ def count_placeholders(response: str) -> int:
             end = line.find("]", start + 1)
             if end < 0:
                 break
-            count += 1
+            if not need_content or line[start + 1:end].strip():
+                count += 1
             start = line.find("[", end + 1)
     return count
 

@@ -56,6 +56,20 @@ def test_every_generated_item_verifies_with_a_built_compliant_response(seed: int
         assert verdict.reward == 1.0, (item["prompt"], response, verdict.details)
 
 
+@pytest.mark.parametrize("iid", INSTRUCTION_IDS)
+def test_built_responses_also_pass_with_closed_loopholes_for_every_instruction_type(iid: str, items: list[dict]) -> None:
+    """Training data is scored with ``loopholes: "closed"``: its witness answers must pass there too, and
+    be real answers (never near-empty, never every constrained option at once)."""
+    having = [it for it in items if iid in it["reference"]["instruction_id_list"]][:15]
+    assert having
+    for item in having:
+        response = compliant_response(item["reference"], seed=item["meta"]["index"])  # the generator's witness
+        for mode in ("strict", "loose"):
+            verdict = score(response, item["reference"], ItemOptions(loopholes="closed", mode=mode))
+            assert verdict.reward == 1.0, (item["prompt"], response, verdict.details)
+            assert verdict.details["effort_floor"]["met"]
+
+
 def test_generated_items_verify_end_to_end_through_score_batch() -> None:
     items = generate(40, seed=5)
     batch = [
