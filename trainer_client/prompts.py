@@ -20,6 +20,7 @@ class PromptRecord:
     domain: str
     reference: dict[str, Any]
     meta: dict[str, Any] = field(default_factory=dict)
+    options: dict[str, Any] = field(default_factory=dict)  # the contract's per-item scoring options
 
     @property
     def key(self) -> str:
@@ -38,7 +39,8 @@ def load_records(path: str | Path, limit: int = 0) -> list[PromptRecord]:
         rows = read_records(path)
     except RecordError as exc:
         raise ValueError(f"not a prompt record: {exc}") from None
-    records = [PromptRecord(r["prompt"], str(r["domain"]), dict(r["reference"]), dict(r.get("meta") or {}))
+    records = [PromptRecord(r["prompt"], str(r["domain"]), dict(r["reference"]), dict(r.get("meta") or {}),
+                            dict(r.get("options") or {}))
                for r in (rows[:limit] if limit else rows)]
     if not records:
         raise ValueError(f"{path}: no prompt records")

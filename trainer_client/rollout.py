@@ -56,7 +56,8 @@ def score_groups(
     items: list[dict[str, Any]] = []
     for g, (rec, group) in enumerate(zip(records, samples, strict=True)):
         for k, s in enumerate(group):
-            items.append({"id": f"{tag}-{g}-{k}", "domain": rec.domain, "response": s.text, "reference": rec.reference})
+            items.append({"id": f"{tag}-{g}-{k}", "domain": rec.domain, "response": s.text, "reference": rec.reference,
+                          "options": rec.options})
     results = client.score(items)
     out, pos = [], 0
     for group in samples:

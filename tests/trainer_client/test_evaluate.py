@@ -89,3 +89,13 @@ def test_eval_encodes_prompts_exactly_as_the_trainer(tmp_path, monkeypatch):
     loaded = AutoTokenizer.from_pretrained(tmp_path / "model")  # what the trainer would load from that directory
     assert seen == [encode_prompt(loaded, p) for p in prompts]
     assert all(ids[0] == bos for ids in seen)
+
+
+def test_record_options_reach_the_service(reward_service_url):
+    """``prorl eval`` scores a record with its own options: closed IFEval loopholes reject ".", parity keeps it."""
+    reference = {"prompt": "Describe your town.", "instruction_id_list": ["punctuation:no_comma"], "kwargs": [{}]}
+    records = [{"domain": "ifeval", "reference": reference, "options": {"loopholes": "closed"}},
+               {"domain": "ifeval", "reference": reference}]
+    samples, unjudged = score_samples(records, [["."], ["."]], RewardClient(reward_service_url))
+    assert unjudged == 0
+    assert [s.correct for s in samples] == [False, True]

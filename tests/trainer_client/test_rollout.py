@@ -73,3 +73,26 @@ def test_sampler_logprobs_reach_the_batch_right_padded(reward_service_url: str) 
     for row, response in zip(batch.rollout_logprobs, batch.response_ids, strict=True):
         assert torch.all(row[: len(response)] <= 0) and (not response or torch.any(row[: len(response)] != 0))
         assert torch.all(row[len(response):] == 0)
+
+
+def test_record_options_reach_the_service(tmp_path, reward_service_url: str) -> None:
+    """A record's scoring options (the IFEval mix's ``loopholes: closed``) travel from the data file through
+    ``load_records`` and ``score_groups`` to the service: "." is no answer to "no commas" there, while the
+    same record without options keeps Google's parity."""
+    from trainer_client.data.convert_text import from_ifeval
+    from trainer_client.data.records import write_records
+    from trainer_client.engines.base import Sample
+    from trainer_client.prompts import load_records
+    from trainer_client.rollout import score_groups
+
+    row = {"prompt": "Describe your town.", "instruction_id_list": ["punctuation:no_comma"], "kwargs": [{}]}
+    path = tmp_path / "records.jsonl"
+    write_records([from_ifeval(row, loopholes="closed"), from_ifeval(row)], path)
+    closed, google = load_records(path)
+    assert (closed.options, google.options) == ({"loopholes": "closed"}, {})
+    texts = [".", "our town has a river and a market and a small old bridge"]
+    samples = [[Sample([1], text, "stop") for text in texts] for _ in range(2)]
+    (closed_rewards, _, closed_usable), (google_rewards, _, _) = score_groups(
+        RewardClient(reward_service_url), [closed, google], samples, "t")
+    assert closed_rewards == [0.0, 1.0] and closed_usable == [True, True]
+    assert google_rewards == [1.0, 1.0]

@@ -3,6 +3,7 @@
     prorl data build --out mix.jsonl --size 10000 --seed 0 --val-fraction 0.02 --mix math=0.3,code=0.2
     prorl data ood --out ood.jsonl --size 300 --seed 0
     prorl data convert --format gpqa gpqa_diamond.csv gpqa.jsonl
+    prorl data convert --format ifeval input_data.jsonl ifeval.jsonl [--ifeval-loopholes closed]
 """
 
 from __future__ import annotations
@@ -62,7 +63,8 @@ def _ood(args: argparse.Namespace) -> int:
 
 def _convert(args: argparse.Namespace) -> int:
     count = convert_file(args.format, args.input, args.output, skip_bad=args.skip_bad, domain=args.domain,
-                         seed=args.seed, unwrap_call_outputs=args.unwrap_call_outputs or None)
+                         seed=args.seed, unwrap_call_outputs=args.unwrap_call_outputs or None,
+                         loopholes=args.ifeval_loopholes)
     if args.prompt_style == "text":
         write_records(_styled(read_records(args.output), "text"), args.output)
     print(f"wrote {count} records to {args.output}", file=sys.stderr)
@@ -110,6 +112,9 @@ def _parser() -> argparse.ArgumentParser:
     convert.add_argument("--seed", type=int, default=0, help="gpqa: seed of the option shuffle")
     convert.add_argument("--unwrap-call-outputs", action="store_true",
                          help="prime: expected return values are wrapped in one-element lists (APPS/TACO)")
+    convert.add_argument("--ifeval-loopholes", choices=("closed", "google"), default=None,
+                         help="ifeval: write options.loopholes into every record (default: none, so Google's "
+                              "exact semantics, as for benchmark numbers; 'closed' for training on the data)")
     convert.add_argument("--skip-bad", action="store_true", help="report and skip malformed rows instead of failing")
     _add_prompt_style(convert)
     convert.set_defaults(run=_convert)

@@ -98,8 +98,14 @@ def ifeval_reference(prompt: str, instruction_ids: list[str], kwargs: list[dict[
     return {"prompt": prompt, "instruction_id_list": list(instruction_ids), "kwargs": clean}
 
 
-def from_ifeval(row: dict[str, Any]) -> Record:
-    """Google IFEval row: ``key``, ``prompt``, ``instruction_id_list``, ``kwargs``."""
+def from_ifeval(row: dict[str, Any], loopholes: str | None = None) -> Record:
+    """Google IFEval row: ``key``, ``prompt``, ``instruction_id_list``, ``kwargs``.
+
+    ``loopholes`` ("closed" or "google") is written as the record's scoring option; without it the record
+    has no options and is scored with Google's exact semantics, as a benchmark must be.
+    """
+    if loopholes not in (None, "closed", "google"):
+        raise RecordError(f"IFEval loopholes must be 'closed' or 'google', got {loopholes!r}")
     prompt = row.get("prompt")
     if not isinstance(prompt, str) or not prompt.strip():
         raise RecordError("IFEval row has no prompt")
@@ -109,7 +115,8 @@ def from_ifeval(row: dict[str, Any]) -> Record:
     meta = {"source": row.get("source", "ifeval")}
     if row.get("key") is not None:
         meta["key"] = row["key"]
-    return make_record(build_prompt("ifeval", prompt), "ifeval", _json_safe(reference), meta)
+    options = {"loopholes": loopholes} if loopholes else None
+    return make_record(build_prompt("ifeval", prompt), "ifeval", _json_safe(reference), meta, options)
 
 
 # ---------------------------------------------------------------- reasoning_gym

@@ -25,7 +25,8 @@ FORMATS: dict[str, Callable[..., Record]] = {
 }
 
 # Keyword arguments each converter accepts from the command line.
-_OPTIONS: dict[str, tuple[str, ...]] = {"verl": ("domain",), "prime": ("unwrap_call_outputs",), "gpqa": ("seed",)}
+_OPTIONS: dict[str, tuple[str, ...]] = {"verl": ("domain",), "prime": ("unwrap_call_outputs",), "gpqa": ("seed",),
+                                        "ifeval": ("loopholes",)}
 
 
 def convert_rows(fmt: str, rows: list[dict[str, Any]] | Any, skip_bad: bool = False,

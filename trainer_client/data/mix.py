@@ -49,14 +49,19 @@ def generate_ood(n: int, seed: int, round_: int = 0) -> list[Record]:
 
 
 def generate_ifeval(n: int, seed: int, round_: int = 0) -> list[Record]:
-    """``n`` IFEval-style prompts from the ifeval verifier's generator, as records."""
+    """``n`` IFEval-style prompts from the ifeval verifier's generator, as records.
+
+    They are training data, so they ask to be scored with Google's loopholes closed
+    (``options.loopholes: "closed"``): a policy must not learn that "." follows "no commas".
+    """
     try:
         from verifiers.ifeval.generate import generate
     except ImportError as exc:
         raise RuntimeError(f"the IFEval prompt generator (verifiers.ifeval.generate) is unavailable: {exc}") from exc
     records = []
     for row in generate(n, seed * 1009 + round_):
-        record = from_ifeval(dict(row["reference"], source=row.get("meta", {}).get("source", "ifeval")))
+        record = from_ifeval(dict(row["reference"], source=row.get("meta", {}).get("source", "ifeval")),
+                             loopholes="closed")
         record["meta"].update({k: v for k, v in row.get("meta", {}).items() if k != "source"})
         records.append(record)
     return records

@@ -1,8 +1,9 @@
 """The one record format for training and evaluation data, and its JSONL / Parquet files.
 
-A record is ``{"prompt": [chat messages] or str, "domain": ..., "reference": {...}, "meta": {...}}``.
-``domain`` and ``reference`` are exactly what the reward service's contract wants, so a trainer turns a
-record plus a sampled response into a scoring item without knowing anything about the domain.
+A record is ``{"prompt": [chat messages] or str, "domain": ..., "reference": {...}, "meta": {...}}`` with an
+optional ``"options": {...}``. ``domain``, ``reference`` and ``options`` are exactly what the reward service's
+contract wants, so a trainer turns a record plus a sampled response into a scoring item without knowing
+anything about the domain (the IFEval training mix sets ``options: {"loopholes": "closed"}``).
 
 Parquet is optional (pyarrow comes with the trainer extra): Parquet cannot hold our free-form
 ``reference``/``meta`` dicts as columns without a fixed schema, so they travel as JSON strings there and
@@ -29,9 +30,14 @@ class RecordError(ValueError):
 
 
 def make_record(prompt: list[dict[str, str]] | str, domain: str, reference: dict[str, Any],
-                meta: dict[str, Any] | None = None) -> Record:
-    """Build a validated record; raises :class:`RecordError` on a malformed one."""
+                meta: dict[str, Any] | None = None, options: dict[str, Any] | None = None) -> Record:
+    """Build a validated record; raises :class:`RecordError` on a malformed one.
+
+    ``options`` are the contract's per-item scoring options; the key is present only when some are given.
+    """
     record = {"prompt": prompt, "domain": domain, "reference": reference, "meta": dict(meta or {})}
+    if options:
+        record["options"] = dict(options)
     validate_record(record)
     return record
 
@@ -60,6 +66,8 @@ def validate_record(record: Any) -> None:
         raise RecordError("reference must be an object")
     if not isinstance(record.get("meta", {}), dict):
         raise RecordError("meta must be an object")
+    if not isinstance(record.get("options", {}), dict):
+        raise RecordError("options must be an object (the contract's per-item scoring options)")
 
 
 # ---------------------------------------------------------------- reading any tabular input
@@ -121,10 +129,12 @@ def read_records(path: str | Path) -> list[Record]:
         row = dict(row)
         row.setdefault("meta", {})
         try:
-            if from_parquet:  # our Parquet files hold prompt/reference/meta as JSON text
-                for key in _JSON_COLUMNS:
+            if from_parquet:  # our Parquet files hold prompt/reference/meta/options as JSON text
+                for key in (*_JSON_COLUMNS, "options"):
                     if isinstance(row.get(key), str):
                         row[key] = _json_column(key, row[key])
+                if row.get("options", 0) is None:  # a record without options in a file where others have some
+                    del row["options"]
             validate_record(row)
         except RecordError as exc:
             raise RecordError(f"{path}: record {i}: {exc}") from exc
@@ -160,4 +170,5 @@ def _parquet_row(record: Record) -> dict[str, Any]:
     row = {"domain": record["domain"]}
     for key in _JSON_COLUMNS:
         row[key] = json.dumps(record.get(key, {}), ensure_ascii=False)
+    row["options"] = json.dumps(record["options"], ensure_ascii=False) if "options" in record else None
     return row

@@ -71,6 +71,35 @@ def test_text_prompt_style_writes_one_string_with_the_instructions(tmp_path: Pat
         assert record["prompt"].startswith("Answer the multiple-choice question.") and "\nA) " in record["prompt"]
 
 
+def test_built_ifeval_training_records_close_the_loopholes(tmp_path: Path) -> None:
+    out = tmp_path / "mix.parquet"
+    assert prorl(["data", "build", "--out", str(out), "--size", "12", "--mix", "ifeval=1,mcq=1", "--quiet"]) == 0
+    records = read_records(out)
+    assert {r["domain"] for r in records} == {"ifeval", "mcq"}
+    for record in records:
+        if record["domain"] == "ifeval":
+            assert record["options"] == {"loopholes": "closed"}
+        else:
+            assert "options" not in record
+
+
+def test_converted_ifeval_keeps_google_parity_unless_asked(tmp_path: Path) -> None:
+    src = tmp_path / "input_data.jsonl"
+    src.write_text(json.dumps({"key": 1, "prompt": "Write a haiku without commas.",
+                               "instruction_id_list": ["punctuation:no_comma"], "kwargs": [{}]}) + "\n")
+    benchmark, training = tmp_path / "bench.jsonl", tmp_path / "train.jsonl"
+    assert prorl(["data", "convert", "--format", "ifeval", str(src), str(benchmark)]) == 0
+    assert "options" not in read_records(benchmark)[0]
+    assert prorl(["data", "convert", "--format", "ifeval", "--ifeval-loopholes", "closed", str(src),
+                  str(training)]) == 0
+    assert read_records(training)[0]["options"] == {"loopholes": "closed"}
+    assert prorl(["data", "convert", "--format", "ifeval", "--ifeval-loopholes", "google", str(src),
+                  str(training)]) == 0
+    assert read_records(training)[0]["options"] == {"loopholes": "google"}
+    with pytest.raises(SystemExit):
+        prorl(["data", "convert", "--format", "ifeval", "--ifeval-loopholes", "open", str(src), str(training)])
+
+
 def test_data_package_imports_without_torch_or_pyarrow() -> None:
     """The trainer extra may be absent: data preparation must run on the core install."""
     import subprocess

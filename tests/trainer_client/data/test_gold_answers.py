@@ -11,7 +11,8 @@ from verifiers import score_batch
 
 
 def _failures(records: list[dict], responses: list[str]) -> list[tuple]:
-    items = [{"id": i, "domain": r["domain"], "reference": r["reference"], "response": resp}
+    items = [{"id": i, "domain": r["domain"], "reference": r["reference"], "response": resp,
+              "options": r.get("options") or {}}
              for i, (r, resp) in enumerate(zip(records, responses, strict=True))]
     results = score_batch(items, cache=None)
     return [(records[r.id]["meta"].get("task") or records[r.id]["meta"].get("topic"), r.reward, r.status, r.error,
@@ -48,5 +49,6 @@ def test_ifeval_records_have_a_compliant_response() -> None:
     from verifiers.ifeval.generate import compliant_response
 
     records = generate_ifeval(60, seed=11)
+    assert all(r["options"] == {"loopholes": "closed"} for r in records)  # scored as training data is
     responses = [compliant_response(r["reference"], seed=i) for i, r in enumerate(records)]
     assert _failures(records, responses) == []

@@ -31,6 +31,19 @@ def test_round_trip(tmp_path: Path, suffix: str) -> None:
     assert read_records(path) == RECORDS
 
 
+@pytest.mark.parametrize("suffix", [".jsonl", ".parquet"])
+def test_scoring_options_round_trip_only_where_given(tmp_path: Path, suffix: str) -> None:
+    with_options = make_record("p", "ifeval", {"prompt": "p", "instruction_id_list": ["punctuation:no_comma"]},
+                               options={"loopholes": "closed", "min_words": 5})
+    assert with_options["options"] == {"loopholes": "closed", "min_words": 5}
+    assert "options" not in make_record("p", "math", {"answer": "1"}, options={})
+    path = tmp_path / f"data{suffix}"
+    write_records([with_options, *RECORDS], path)
+    assert read_records(path) == [with_options, *RECORDS]
+    with pytest.raises(RecordError, match="options must be an object"):
+        validate_record({"prompt": "p", "domain": "math", "reference": {}, "options": "closed"})
+
+
 @pytest.mark.parametrize("record, reason", [
     ({"prompt": "p", "domain": "chess", "reference": {}}, "unknown domain"),
     ({"prompt": "", "domain": "math", "reference": {}}, "empty"),
