@@ -21,7 +21,7 @@ from transformers import AutoModelForCausalLM, AutoTokenizer, PreTrainedModel
 from trainer_client import checkpoint as ckpt
 from trainer_client.algo.dynamic_sampling import PassRateTracker
 from trainer_client.client import RewardClient
-from trainer_client.compilation import compile_decoder_layers
+from trainer_client.compilation import compile_decoder_layers, compile_enabled
 from trainer_client.config import TrainConfig
 from trainer_client.engines.base import RolloutEngine, SamplingSettings
 from trainer_client.engines.hf import HFEngine
@@ -65,8 +65,8 @@ def prepare_for_training(policy: PreTrainedModel, cfg: TrainConfig, dtype: torch
     reference = copy.deepcopy(policy).eval().requires_grad_(False)
     if dtype == torch.bfloat16:
         reference.to(torch.bfloat16)  # never trained: half the memory
-    if cfg.model.compile:
-        compile_decoder_layers(policy)  # after the deepcopy: the reference stays eager
+    if compile_enabled(cfg.model.compile, next(policy.parameters()).device):
+        compile_decoder_layers(policy, fallback=str(cfg.model.compile).lower() == "auto")  # after the deepcopy: the reference stays eager
     return reference
 
 

@@ -11,6 +11,7 @@ import torch
 from trainer_client.algo.kl import kl_penalty
 from trainer_client.algo.policy_loss import aggregate_loss, policy_loss
 from trainer_client.algo.tis import truncated_is_weights
+from trainer_client.compilation import compile_enabled
 from trainer_client.config import TrainConfig
 from trainer_client.logprobs import response_logprobs
 from trainer_client.rollout_batch import RolloutBatch, collate, micro_batches, shard_samples
@@ -43,7 +44,7 @@ def fill_logprobs(
         mb = collate(batch, part, pad_id)
         lp, _ = response_logprobs(
             model, mb.input_ids.to(device), mb.attention_mask.to(device), mb.response_start.to(device),
-            mb.response_len, temperature, cfg.model.logprob_chunk_tokens, compiled=cfg.model.compile,
+            mb.response_len, temperature, cfg.model.logprob_chunk_tokens, compiled=compile_enabled(cfg.model.compile, device),
         )
         _scatter(out, part, lp)
     model.train(was_training)
@@ -113,7 +114,7 @@ def ppo_update(
                 logp, ent = response_logprobs(
                     model, mb.input_ids.to(device), mb.attention_mask.to(device), mb.response_start.to(device),
                     mb.response_len, temperature, cfg.model.logprob_chunk_tokens,
-                    entropy_grad=a.entropy_coef != 0, compiled=cfg.model.compile,
+                    entropy_grad=a.entropy_coef != 0, compiled=compile_enabled(cfg.model.compile, device),
                 )
                 r = mb.response_len
                 mask = batch.token_mask(part)[:, :r].to(device)

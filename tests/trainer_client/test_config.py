@@ -41,3 +41,18 @@ def test_dotted_overrides_are_typed() -> None:
 def test_bad_settings_fail_early_with_the_key(override: str, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         load_config(None, [override])
+
+
+def test_model_compile_is_auto_by_default_and_resolves_per_device() -> None:
+    import torch
+
+    from trainer_client.compilation import compile_enabled
+
+    assert load_config(None).model.compile == "auto"
+    assert load_config(None, ["model.compile=true"]).model.compile == "true"  # YAML boolean accepted
+    assert load_config(None, ["model.compile=False"]).model.compile == "false"
+    with pytest.raises(ValueError, match="model.compile"):
+        load_config(None, ["model.compile=sometimes"])
+    cpu, cuda = torch.device("cpu"), torch.device("cuda")
+    assert (compile_enabled("auto", cpu), compile_enabled("auto", cuda)) == (False, True)
+    assert (compile_enabled("true", cpu), compile_enabled("false", cuda)) == (True, False)
