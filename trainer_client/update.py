@@ -37,6 +37,7 @@ def fill_logprobs(
     was_training = model.training
     model.eval()
     device = next(model.parameters()).device
+    compiled = compile_enabled(cfg.model.compile, device)
     width = int(batch.response_lengths.max())
     out = torch.zeros(len(batch), width)
     rows = list(range(len(batch))) if idx is None else idx
@@ -44,7 +45,7 @@ def fill_logprobs(
         mb = collate(batch, part, pad_id)
         lp, _ = response_logprobs(
             model, mb.input_ids.to(device), mb.attention_mask.to(device), mb.response_start.to(device),
-            mb.response_len, temperature, cfg.model.logprob_chunk_tokens, compiled=compile_enabled(cfg.model.compile, device),
+            mb.response_len, temperature, cfg.model.logprob_chunk_tokens, compiled=compiled,
         )
         _scatter(out, part, lp)
     model.train(was_training)
@@ -86,6 +87,7 @@ def ppo_update(
     a, o = cfg.algo, cfg.optim
     rank, world = shard
     device = next(model.parameters()).device
+    compiled = compile_enabled(cfg.model.compile, device)
     assert batch.old_logp is not None and batch.ref_logp is not None
     group_of = batch.group.tolist()
     groups = sorted(set(group_of))
@@ -114,7 +116,7 @@ def ppo_update(
                 logp, ent = response_logprobs(
                     model, mb.input_ids.to(device), mb.attention_mask.to(device), mb.response_start.to(device),
                     mb.response_len, temperature, cfg.model.logprob_chunk_tokens,
-                    entropy_grad=a.entropy_coef != 0, compiled=compile_enabled(cfg.model.compile, device),
+                    entropy_grad=a.entropy_coef != 0, compiled=compiled,
                 )
                 r = mb.response_len
                 mask = batch.token_mask(part)[:, :r].to(device)
