@@ -26,7 +26,8 @@ from verifiers import registry
 from verifiers._worker import score_task
 from verifiers.answer_text import TruncatedInThinking, answer_text
 from verifiers.pool import JailedPool, Task, get_pool
-from verifiers.schemas import Item, Result
+from verifiers.pool_messages import MAX_NESTING, nested_deeper_than
+from verifiers.schemas import Item, Result, clean_text
 
 ProgressCallback = Callable[[int, int], None]
 
@@ -34,7 +35,6 @@ ProgressCallback = Callable[[int, int], None]
 # and teardown before the batch gives up on it.
 _THREAD_GRACE_S = 10.0
 _MAX_OPTION_TIMEOUT_S = 600.0  # ItemOptions.timeout_s's upper bound: a longer derived deadline is not passed on
-_MAX_NESTING = 100  # levels of lists/objects in a reference or the options; see _nested_deeper_than
 _SUBMIT_EVERY = 64  # jailed tasks handed to the pool per wake-up while a batch is still being prepared
 
 
@@ -48,6 +48,7 @@ class _Prepared:
     options: dict[str, Any]
     timeout_s: float
     key: str
+    item_id: str | int | None = None
 
 
 class ResultCache:
@@ -100,23 +101,6 @@ def _threads() -> ThreadPoolExecutor:
         return _thread_executor
 
 
-def _nested_deeper_than(value: Any, limit: int) -> bool:
-    """Whether JSON-like data nests deeper than ``limit`` levels; iterative, so it cannot recurse itself.
-
-    Real references nest a few levels (an ARC grid in an entry's metadata: 6). A reference a few
-    hundred levels deep broke pickling on the way to a worker, which killed the pool's dispatcher
-    thread and hung every later batch; one about a thousand deep broke the cache key's json.dumps here.
-    """
-    stack = [(value, 0)] if isinstance(value, (dict, list, tuple)) else []
-    while stack:
-        node, depth = stack.pop()
-        if depth > limit:
-            return True
-        children = node.values() if isinstance(node, dict) else node
-        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list, tuple)))
-    return False
-
-
 def _canonical(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
 
@@ -126,19 +110,24 @@ def _prepare(raw: Item | dict[str, Any], default_timeout_s: float | None) -> _Pr
     item_id = raw.get("id") if isinstance(raw, dict) else getattr(raw, "id", None)
     if not isinstance(item_id, (str, int)) or isinstance(item_id, bool):
         item_id = None
+    item_id = clean_text(item_id)  # echoed even when the item is malformed: no lone surrogate may reach JSON
     try:
         item = raw if isinstance(raw, Item) else Item.model_validate(raw)
     except ValidationError as exc:
         reasons = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'item'}: {e['msg']}" for e in exc.errors()[:5])
         return Result.failed("invalid", f"malformed item: {reasons}", item_id)
-    if _nested_deeper_than(item.reference, _MAX_NESTING) or _nested_deeper_than(item.options.model_extra, _MAX_NESTING):
-        return Result.failed("invalid", f"item reference or options nest deeper than {_MAX_NESTING} levels", item.id)
+    # A reference a few hundred levels deep broke pickling on the way to a worker (the dispatcher thread
+    # died and every later batch hung); one about a thousand deep broke the cache key's json.dumps here.
+    if nested_deeper_than(item.reference, MAX_NESTING) or nested_deeper_than(item.options.model_extra, MAX_NESTING):
+        return Result.failed("invalid", f"item reference or options nest deeper than {MAX_NESTING} levels", item.id)
     if item.domain not in registry.DOMAINS:
         return Result.failed(
             "invalid", f"unknown domain {item.domain!r}; expected one of {sorted(registry.DOMAINS)}", item.id
         )
+    if item.truncated:  # cut at the trainer's token budget: a judgement (reward 0), whatever the text holds
+        return Result(id=item.id, reward=0.0, correct=False, status="ok", details={"reason": "truncated"})
     try:
-        answer = answer_text(item.response)
+        answer = answer_text(item.response, item.options.thinking)
     except TruncatedInThinking:
         return Result(id=item.id, reward=0.0, correct=False, status="ok",
                       details={"reason": "truncated_in_thinking"})
@@ -162,7 +151,7 @@ def _prepare(raw: Item | dict[str, Any], default_timeout_s: float | None) -> _Pr
         # The verifier sees the deadline the pool enforces, so a domain with its own time budget (math)
         # stops just before the kill also when the deadline came from the batch's ``timeout_s``.
         options = {**options, "timeout_s": float(timeout_s)}
-    return _Prepared(item.domain, answer, item.reference, options, float(timeout_s), digest)
+    return _Prepared(item.domain, answer, item.reference, options, float(timeout_s), digest, item.id)
 
 
 def _deadline_s(module: Any, item: Item) -> float:
@@ -234,7 +223,7 @@ def score_batch(
         if isinstance(prepared, Result):
             results[index] = prepared
             continue
-        ids[index] = raw.id if isinstance(raw, Item) else raw.get("id")  # type: ignore[union-attr]
+        ids[index] = prepared.item_id
         cached = cache.get(prepared.key) if cache is not None else None
         if cached is not None:
             results[index] = _to_result(ids[index], cached, 0.0)

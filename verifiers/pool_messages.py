@@ -15,6 +15,7 @@ from multiprocessing.reduction import ForkingPickler
 from typing import Any
 
 MAX_MESSAGE_BYTES = 64 * 1024 * 1024  # one worker message (a verdict's details); past it the worker is killed
+MAX_NESTING = 100  # levels of lists/objects a task's reference or options may have; see nested_deeper_than
 
 
 @dataclass
@@ -28,6 +29,23 @@ class Task:
     timeout_s: float
     future: Future = field(default_factory=Future)
 
+
+def nested_deeper_than(value: Any, limit: int) -> bool:
+    """Whether JSON-like data nests deeper than ``limit`` levels; iterative, so it cannot recurse itself.
+
+    Real references nest a few levels (an ARC grid in an entry's metadata: 6). Whether pickle or
+    json.dumps survives a deeper structure depends on the recursion limit and on how deep the stack
+    already is, both of which other code changes at run time; a fixed, iterative bound gives the same
+    verdict every time.
+    """
+    stack = [(value, 0)] if isinstance(value, (dict, list, tuple)) else []
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            return True
+        children = node.values() if isinstance(node, dict) else node
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list, tuple)))
+    return False
 
 
 def decode_message(raw: bytes) -> list[Any]:
@@ -52,8 +70,19 @@ def encodable_chunk(chunk: list[tuple[int, Task]]) -> tuple[list[tuple[int, Task
 
     Pickled here, not inside ``conn.send``, so that a failure cannot escape the dispatcher thread and
     leave every later task waiting forever. score_batch rejects deeply nested items up front; this is
-    the last line for any other caller.
+    the last line for any other caller. Depth is checked before pickling, by a fixed bound, so a
+    deep task is refused whatever the recursion limit or the stack depth happen to be.
     """
+    shallow = []
+    for entry in chunk:
+        task = entry[1]
+        if nested_deeper_than(task.reference, MAX_NESTING) or nested_deeper_than(task.options, MAX_NESTING):
+            _fail_unsendable(task)
+        else:
+            shallow.append(entry)
+    chunk = shallow
+    if not chunk:
+        return [], None
     message = _encode(chunk)
     if message is not None:
         return chunk, message

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import sys
+import threading
 import time
 from pathlib import Path
 
@@ -68,11 +70,28 @@ def test_deeply_nested_items_are_invalid_and_the_pool_survives(pool):
 
 
 def test_unpicklable_task_fails_alone_without_killing_the_dispatcher(pool):
-    bad = Task("probe", "a", {"x": _nested(600)}, {}, 5.0)
+    """Unpicklable for a reason that has nothing to do with depth: a lock is not data."""
+    bad = Task("probe", "a", {"x": threading.Lock()}, {}, 5.0)
     good = [Task("probe", f"ok{i}", {"reward": 0.5}, {}, 5.0) for i in range(3)]
     futures = pool.submit_many([bad, *good])
     assert futures[0].result(timeout=30)["status"] == "invalid"
     assert [f.result(timeout=30)["status"] for f in futures[1:]] == ["ok"] * 3
+
+
+@pytest.mark.parametrize("recursion_limit", [200, 100_000])
+def test_a_deep_task_is_refused_whatever_the_recursion_limit(pool, recursion_limit):
+    """Whether 600 levels pickle used to depend on the recursion limit and the stack depth at the time
+    (a full run flipped this); the pool now refuses by a fixed depth before pickling."""
+    before = sys.getrecursionlimit()
+    sys.setrecursionlimit(recursion_limit)
+    try:
+        futures = pool.submit_many([Task("probe", "a", {"x": _nested(600)}, {}, 5.0),
+                                    Task("probe", "b", {}, {"x": [[[]]] * 3, "y": _nested(90)}, 5.0)])
+        outcomes = [f.result(timeout=30) for f in futures]
+    finally:
+        sys.setrecursionlimit(before)
+    assert [o["status"] for o in outcomes] == ["invalid", "ok"]
+    assert "nested too deeply" in outcomes[0]["error"]
 
 
 def test_a_forged_worker_message_runs_nothing_in_the_parent(pool, tmp_path):
