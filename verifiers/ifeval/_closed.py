@@ -5,15 +5,18 @@ listing all three options "contains" one, ``1`` is JSON, "P.S." counts mid-sente
 holds the requested keywords. A benchmark must keep them (published numbers depend on them); a policy
 trained on them learns them. Under "closed" every instruction keeps its meaning and only the hack goes:
 
-- effort floor: an answer with fewer than ``min_words`` words (default 10) scores 0, the floor capped by what
-  the item's instructions allow ("less than N words" caps it at N-1, a constrained answer at its 4 words);
-- ``constrained_response``: exactly one of the options; ``json_format``: an object or array;
-  ``postscript``: the marker starts a line and something follows it;
-- ``response_language``: text langdetect cannot judge (digits, symbols) does not count as the language;
+- effort floor: an answer with fewer than ``min_words`` distinct words of real text (default 10; tokens with
+  a letter, compared folded, each character of an unspaced script one word) scores 0, the floor capped by
+  what the item's instructions allow ("less than N words" caps it at N//2, a constrained answer at its 4);
+- ``constrained_response``: exactly one of the options, counted case- and punctuation-insensitively;
+  ``json_format``: an object or array; ``postscript``: the marker starts a line and something follows it;
+- ``response_language``: text langdetect cannot judge (digits, symbols, fewer than 4 distinct words such as
+  "le le le") does not count as the language;
 - ``number_placeholders``: ``[]`` is no placeholder; ``multiple_sections``: an empty section does not count;
   ``two_responses``: the two must differ in words, not just in punctuation or spacing;
-- a verbatim copy of the prompt (or of the request to repeat) is no evidence for an instruction that asks
-  for something to be present: keywords, "at least" counts, markers, titles, sections; nor for the floor.
+- a copy of the prompt (or of the request to repeat), compared folded (NFKC, look-alike letters, zero-width
+  characters, case, spacing: ``_echo.py``), is no evidence for an instruction that asks for something to be
+  present: keywords, "at least" counts, markers, titles, sections; nor for the floor.
 
 Every closed check implies Google's (a closed pass is a Google pass), so "closed" only ever lowers rewards.
 """
@@ -27,23 +30,22 @@ from dataclasses import dataclass
 from typing import Any
 
 from verifiers.ifeval import _format, _startend
+from verifiers.ifeval._echo import distinct_words, fold, remove_copies
 from verifiers.ifeval._format import CONSTRAINED_RESPONSES, count_placeholders
 from verifiers.ifeval._text import count_words, detect_language
 from verifiers.ifeval.instructions import BoundInstruction, Check
 from verifiers.schemas import ItemOptions
 
-__all__ = ["CLOSED_CHECKS", "DEFAULT_MIN_WORDS", "Rules", "effort_words", "floor_cap", "rules_for"]
+__all__ = ["CLOSED_CHECKS", "DEFAULT_MIN_WORDS", "Rules", "floor_cap", "rules_for"]
 
 DEFAULT_MIN_WORDS = 10
 # A copy shorter than this is a phrase, not an echo of the prompt (and removing it could eat real text).
 _MIN_ECHO_WORDS = 4
+# langdetect names a language from a single repeated word ("le le le ..." is French): a language needs words.
+_MIN_LANGUAGE_WORDS = 4
+_OPTION_TEXT = re.compile(r"[^\w\s]+")
+_FOLDED_OPTIONS = tuple(" ".join(_OPTION_TEXT.sub(" ", option).lower().split()) for option in CONSTRAINED_RESPONSES)
 _WORD = re.compile(r"\w+")
-# Scripts written without spaces between words: each character counts as a word for the effort floor, so a
-# Japanese or Thai answer (one \w+ token per sentence) is not taken for a near-empty one.
-_UNSPACED = re.compile(
-    "[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-    "\uff66-\uff9f\U00020000-\U0002ffff]"
-)
 _PRESENCE_IDS = frozenset({
     "keywords:existence",
     "detectable_content:number_placeholders",
@@ -66,9 +68,16 @@ def _words(text: str) -> list[str]:
 
 
 def constrained_response(response: str, args: dict[str, Any]) -> bool:
-    """Exactly one of "My answer is yes./no./maybe." (it may repeat): listing all of them is hedging."""
+    """Exactly one of "My answer is yes./no./maybe." (it may repeat): naming two of them is hedging.
+
+    Google's case-sensitive check must pass, and then the options are counted in folded text without
+    punctuation, so "My answer is yes. My answer is No." names two options, not one.
+    """
     stripped = response.strip()
-    return sum(option in stripped for option in CONSTRAINED_RESPONSES) == 1
+    if sum(option in stripped for option in CONSTRAINED_RESPONSES) != 1:
+        return False
+    text = " " + " ".join(_OPTION_TEXT.sub(" ", fold(response)[0]).split()) + " "
+    return sum(f" {option} " in text for option in _FOLDED_OPTIONS) == 1
 
 
 def json_format(response: str, args: dict[str, Any]) -> bool:
@@ -105,8 +114,8 @@ def postscript(response: str, args: dict[str, Any]) -> bool:
 
 
 def response_language(response: str, args: dict[str, Any]) -> bool:
-    """langdetect must say the language: digits and symbols are not "in" any language."""
-    return detect_language(response) == args["language"]
+    """langdetect must say the language of real text: digits, symbols or one repeated word are in none."""
+    return distinct_words(response) >= _MIN_LANGUAGE_WORDS and detect_language(response) == args["language"]
 
 
 def number_placeholders(response: str, args: dict[str, Any]) -> bool:
@@ -140,25 +149,18 @@ CLOSED_CHECKS: dict[str, Check] = {
 }
 
 
-def effort_words(text: str) -> int:
-    """``\\w+`` words, where each character of a script written without spaces (CJK, kana, Thai, ...) is one.
-
-    Never less than Google's word count, so a floor capped in Google's words can always be met.
-    """
-    return sum(max(1, len(_UNSPACED.findall(token))) for token in _WORD.findall(text))
-
-
 def floor_cap(instructions: Sequence[BoundInstruction]) -> int | None:
     """The most words the item's own instructions let an answer be required to have, or None for no limit.
 
-    Only two instructions bound an answer's length from above in words: "less than N words" (N-1) and the
-    constrained response, whose options are four words. "Less than N sentences" does not (one sentence can
-    be long), nor does any other instruction.
+    The floor counts distinct words. Only two instructions bound an answer's length from above in words:
+    "less than N words" (at most N-1 words, of which an honest short answer may repeat some, so the cap is
+    half of them, rounded up) and the constrained response, whose options are four distinct words. "Less
+    than N sentences" does not (one sentence can be long), nor does any other instruction.
     """
     caps = []
     for instruction in instructions:
         if instruction.id == "length_constraints:number_words" and instruction.args["relation"] == "less than":
-            caps.append(max(0, instruction.args["num_words"] - 1))
+            caps.append(max(0, instruction.args["num_words"]) // 2)
         elif instruction.id == "detectable_format:constrained_response":
             caps.append(min(count_words(option) for option in CONSTRAINED_RESPONSES))
     return min(caps) if caps else None
@@ -167,7 +169,7 @@ def floor_cap(instructions: Sequence[BoundInstruction]) -> int | None:
 def _echoes(reference: dict[str, Any], instructions: Sequence[BoundInstruction]) -> tuple[str, ...]:
     texts = [reference.get("prompt")]
     texts += [i.args["prompt_to_repeat"] for i in instructions if i.id == "combination:repeat_prompt"]
-    found = {text.strip() for text in texts if isinstance(text, str) and count_words(text) >= _MIN_ECHO_WORDS}
+    found = {fold(text)[0] for text in texts if isinstance(text, str) and count_words(text) >= _MIN_ECHO_WORDS}
     return tuple(sorted(found, key=len, reverse=True))  # the longer copy first: the shorter may sit inside it
 
 
@@ -187,12 +189,8 @@ class Rules:
     echoes: tuple[str, ...] = ()
 
     def without_echo(self, text: str) -> str:
-        """The text with every verbatim (case-insensitive) copy of the prompt taken out."""
-        lowered = text.lower()
-        for echo in self.echoes:
-            if echo.lower() in lowered:  # cheap test first: most answers hold no copy (and each prompt is a new regex)
-                text = re.sub(re.escape(echo), "\n", text, flags=re.IGNORECASE)
-        return text
+        """The text with every copy of the prompt taken out, compared folded (``_echo.fold``)."""
+        return remove_copies(text, self.echoes)
 
     def followed(self, instruction: BoundInstruction, text: str) -> bool:
         """Whether one instruction is followed by ``text`` under these rules (a blank text follows nothing)."""
@@ -209,8 +207,8 @@ class Rules:
         return True
 
     def effort(self, answer: str) -> tuple[int, bool]:
-        """(words counted, whether the floor is met); the prompt's copies are not the answer's words."""
-        words = effort_words(self.without_echo(answer) if self.echoes else answer)
+        """(distinct words of real text, whether the floor is met); the prompt's copies are not the answer's."""
+        words = distinct_words(self.without_echo(answer) if self.echoes else answer)
         return words, words >= self.min_words
 
 

@@ -11,7 +11,7 @@ import pytest
 
 import verifiers
 from verifiers.ifeval import score
-from verifiers.ifeval._closed import effort_words
+from verifiers.ifeval._echo import distinct_words
 from verifiers.ifeval.generate import generate, sample_responses
 from verifiers.schemas import ItemOptions
 
@@ -73,6 +73,27 @@ HACKS: list[tuple[str, dict[str, Any], str, str]] = [
     ("highlight copied from the prompt", ref(["detectable_format:number_highlighted_sections"],
                                              [{"num_highlights": 1}], prompt=HIGHLIGHT_PROMPT),
      f"{HIGHLIGHT_PROMPT}\n{FILLER}", f"{FILLER} and *the market* opened"),
+    # Degenerate text that counts as words to Google: the floor counts distinct words of real text.
+    ("no_comma one word repeated", ref(["punctuation:no_comma"], [{}]), "a " * 12, FILLER),
+    ("no_comma one CJK character repeated", ref(["punctuation:no_comma"], [{}]), "一" * 12, FILLER),
+    ("no_comma numbers only", ref(["punctuation:no_comma"], [{}]), " ".join(map(str, range(1, 13))), FILLER),
+    ("constrained_response two options in other cases", ref(["detectable_format:constrained_response"], [{}]),
+     "My answer is yes. My answer is No.", "My answer is yes. I am sure."),
+    ("constrained_response two options with other punctuation", ref(["detectable_format:constrained_response"], [{}]),
+     "My answer is maybe. MY ANSWER IS - yes!", "My answer is maybe."),
+    ("response_language one repeated word", ref(["language:response_language"], [{"language": "fr"}]),
+     "le " * 10, "Le temps est très agréable aujourd'hui dans la ville et nous sortons."),
+    ("keywords in a prompt copy with doubled spaces",
+     ref(["combination:repeat_prompt", "keywords:existence"],
+         [{"prompt_to_repeat": REPEAT}, {"keywords": ["lighthouse", "storm"]}], prompt=REPEAT + " First repeat..."),
+     f"{REPEAT}\n{'  '.join(REPEAT.split())}\n{FILLER}", f"{REPEAT}\nthe old lighthouse keeper watched a storm roll in over grey water"),
+    ("keywords in a prompt copy with homoglyphs and zero-width spaces",
+     ref(["keywords:existence"], [{"keywords": ["lighthouse"]}], prompt=REPEAT),
+     REPEAT.replace("Write a story", "Wr\u0456te \u0430 st\u200bory") + "\n" + FILLER,
+     FILLER + " and the lighthouse"),
+    ("keywords in a full-width copy of the prompt", ref(["keywords:existence"], [{"keywords": ["storm"]}], prompt=REPEAT),
+     "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in "Write a story about") + REPEAT[19:] + "\n"
+     + FILLER, FILLER + " and a storm"),
     ("title copied from the prompt", ref(["detectable_format:title"], [{}], prompt=TITLE_PROMPT),
      f"{TITLE_PROMPT}\n{FILLER}", f"<<morning>>\n{FILLER}"),
 ]
@@ -103,16 +124,18 @@ def test_google_details_are_unchanged_and_closed_details_say_why() -> None:
 
 
 @pytest.mark.parametrize(("num_words", "answer", "expected"), [
-    (6, "my town is small and", 1.0),     # 5 words: the floor is capped at 5, so it is satisfiable
-    (6, "small town", 0.0),               # still an effort floor, at 5
-    (4, "it is nice", 1.0),               # cap 3
+    (6, "my town is small and", 1.0),     # at most 5 words: the floor is capped at 3 distinct ones
+    (6, "the town and the sea", 1.0),     # an honest short answer may repeat a word
+    (6, "small town", 0.0),               # still an effort floor, at 3
+    (6, "town town town town town", 0.0),  # one distinct word
+    (4, "it is nice", 1.0),               # cap 2
     (200, "my town is small and", 0.0),   # no cap below the default 10
 ])
 def test_effort_floor_never_exceeds_a_less_than_words_limit(num_words: int, answer: str, expected: float) -> None:
     reference = ref(["length_constraints:number_words"], [{"num_words": num_words, "relation": "less than"}])
     verdict = score(answer, reference, CLOSED)
     assert verdict.reward == expected, verdict.details
-    assert verdict.details["effort_floor"]["min_words"] == min(10, num_words - 1)
+    assert verdict.details["effort_floor"]["min_words"] == min(10, num_words // 2)
     assert score(answer, reference, GOOGLE).reward == 1.0
 
 
@@ -154,10 +177,11 @@ def test_loose_mode_still_forgives_a_preamble_under_closed_loopholes() -> None:
 
 def test_effort_counts_unspaced_scripts_by_character() -> None:
     japanese = "今日は町の天気がとても良いです。子供たちは友達と公園で遊んでいます。"
-    assert effort_words(japanese) >= 20  # two \w+ tokens to Google's count
+    assert distinct_words(japanese) >= 20  # two \w+ tokens to Google's count
     reference = ref(["language:response_language"], [{"language": "ja"}])
     assert score(japanese, reference, CLOSED).reward == 1.0
-    assert effort_words("don't stop") == 3 and effort_words("...") == 0
+    assert distinct_words("don't stop") == 3 and distinct_words("...") == 0
+    assert distinct_words("Town TOWN town ｔｏｗｎ t\u200bown") == 1
 
 
 def test_a_short_prompt_is_not_stripped_as_an_echo() -> None:
