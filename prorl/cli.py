@@ -11,19 +11,22 @@ import sys
 
 # subcommand -> (module, function, extra that provides it, one-line help)
 _COMMANDS: dict[str, tuple[str, str, str, str]] = {
-    "score": ("prorl.score_cli", "main", "", "score a JSONL file of items offline"),
+    "score": ("prorl.score_cli", "main", "", "score a JSONL or Parquet file of items offline"),
     "serve": ("reward_service.cli", "serve_main", "service", "run the HTTP reward service"),
     "worker": ("reward_service.cli", "worker_main", "service", "run an RQ scoring worker"),
     "train": ("trainer_client.cli", "train_main", "trainer", "run the bundled ProRL GRPO trainer"),
     "eval": ("trainer_client.evaluate", "main", "trainer", "pass@k evaluation (and --compare plots)"),
     "data": ("trainer_client.data.cli", "main", "", "build / convert training data"),
+    "audit": ("prorl.audit.cli", "main", "", "score junk answers; flag any reward that pays for junk"),
 }
 
 
 def _usage() -> str:
     lines = ["usage: prorl <command> [args...]", "", "commands:"]
     lines += [f"  {name:<8} {help_}" for name, (_, _, _, help_) in _COMMANDS.items()]
-    lines += ["", "Run `prorl <command> --help` for the command's options."]
+    lines += ["", "Run `prorl <command> --help` for the command's options and an example.", "", "example:",
+              "  prorl data build --out mix.jsonl --size 1000 && prorl serve --port 8000",
+              "  prorl score rollouts.jsonl -o rewards.jsonl"]
     return "\n".join(lines)
 
 
