@@ -18,6 +18,7 @@ from typing import Any
 
 from verifiers._isolation import IsolationSettings, isolate_early, isolate_late
 from verifiers.base import InfraError, InvalidReference
+from verifiers.pool_budget import VERIFICATION_TIMEOUT, over_budget
 from verifiers.registry import DOMAINS, get_verifier
 from verifiers.schemas import ItemOptions
 
@@ -63,7 +64,11 @@ def _preload() -> None:
 
 
 def score_task(domain: str, answer: str, reference: dict[str, Any], options: dict[str, Any]) -> dict[str, Any]:
-    """Score one prepared task; every failure becomes a status, never an exception."""
+    """Score one prepared task; every failure becomes a status, never an exception.
+
+    Status ``timeout`` here is internal: the task ran over its budget, and the caller decides with
+    :func:`verifiers.pool_budget.resolve_over_budget` whose cost that was.
+    """
     try:
         module = get_verifier(domain)
         verdict = module.score(answer, reference, ItemOptions.model_validate(options))
@@ -75,12 +80,13 @@ def score_task(domain: str, answer: str, reference: dict[str, Any], options: dic
         return {"status": "invalid", "error": str(exc) or "invalid reference"}
     except InfraError as exc:
         return {"status": "infra_error", "error": str(exc) or "infrastructure error"}
+    # Over budget (the caller checks the reference, then makes it ok/0 or invalid: verifiers.pool_budget).
     except TimeoutError as exc:  # a verifier's own budget (math-verify timers, size guards) ran out
-        return {"status": "timeout", "error": str(exc) or "verification timed out"}
+        return over_budget(VERIFICATION_TIMEOUT, str(exc) or "verification timed out")
     except MemoryError:
-        return {"status": "timeout", "error": "verification exceeded the worker's memory limit"}
+        return over_budget(VERIFICATION_TIMEOUT, "verification exceeded the worker's memory limit")
     except RecursionError:
-        return {"status": "timeout", "error": "verification exceeded the recursion limit"}
+        return over_budget(VERIFICATION_TIMEOUT, "verification exceeded the recursion limit")
     except Exception as exc:  # a verifier bug must not kill the batch; it is not the model's fault either
         return {"status": "infra_error", "error": f"{domain} verifier raised {type(exc).__name__}: {exc}"}
 

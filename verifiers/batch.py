@@ -26,6 +26,7 @@ from verifiers import registry
 from verifiers._worker import score_task
 from verifiers.answer_text import TruncatedInThinking, answer_text
 from verifiers.pool import JailedPool, Task, get_pool
+from verifiers.pool_budget import resolve_over_budget
 from verifiers.pool_messages import MAX_NESTING, nested_deeper_than
 from verifiers.schemas import Item, Result, clean_text
 
@@ -171,7 +172,11 @@ def _deadline_s(module: Any, item: Item) -> float:
 
 def _run_in_thread(prep: _Prepared, started: dict[str, float]) -> dict[str, Any]:
     started[prep.key] = time.monotonic()
-    return score_task(prep.domain, prep.answer, prep.reference, prep.options)
+    outcome = score_task(prep.domain, prep.answer, prep.reference, prep.options)
+    if outcome["status"] == "timeout":  # over budget: whose cost was it? (as the pool does; pool_budget)
+        check = score_task(prep.domain, "", prep.reference, prep.options)
+        outcome = resolve_over_budget(outcome, check, prep.timeout_s)
+    return outcome
 
 
 def _to_result(item_id: Any, outcome: dict[str, Any], elapsed_ms: float) -> Result:
@@ -273,8 +278,11 @@ def score_batch(
             prep = futures[future]
             begun = thread_started.get(prep.key)
             if begun is not None and now - begun > prep.timeout_s + _THREAD_GRACE_S:
-                pending.discard(future)  # the thread is abandoned; its sandbox kills the program itself
-                finish(prep, {"status": "timeout", "error": f"verification exceeded its {prep.timeout_s:g}s deadline"})
+                # The thread is abandoned. Its sandbox kills the program at the test's hard limit (a slow
+                # program is a wrong answer, judged there), so a verdict this late is the service's fault.
+                pending.discard(future)
+                finish(prep, {"status": "infra_error",
+                              "error": f"verification did not finish within {prep.timeout_s + _THREAD_GRACE_S:g}s"})
 
     return [r if r is not None else Result.failed("infra_error", "internal: item lost") for r in results]
 

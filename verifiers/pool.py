@@ -38,6 +38,14 @@ from typing import Any
 
 from verifiers._isolation import IsolationSettings
 from verifiers._worker import WorkerLimits, worker_main
+from verifiers.pool_budget import (
+    VERIFICATION_CRASHED,
+    VERIFICATION_TIMEOUT,
+    WallBackstop,
+    cpu_seconds,
+    over_budget,
+    resolve_over_budget,
+)
 from verifiers.pool_messages import MAX_MESSAGE_BYTES, Task, decode_message, encodable_chunk
 
 _log = logging.getLogger(__name__)
@@ -51,7 +59,8 @@ class _Worker:
     conn: Connection
     ready: bool = False
     pending: collections.deque = field(default_factory=collections.deque)  # (task_id, Task) in order
-    started_at: float = 0.0  # when its current (first pending) task started
+    started_at: float = 0.0  # when its current (first pending) task started (monotonic)
+    cpu_start: float = 0.0  # the worker's CPU seconds then: a task's budget is CPU time (pool_budget)
 
 
 @dataclass
@@ -72,7 +81,7 @@ class PoolStats:
     busy: int = 0
     queued: int = 0
     recycled: int = 0
-    killed: int = 0
+    killed: int = 0  # deadline kills: CPU budget spent, or the wall-clock backstop for a blocked scorer
     crashed: int = 0
     exiting: int = 0  # out of service, not yet exited (a recycled worker still shutting down)
     isolation: dict[str, Any] = field(default_factory=dict)  # what the latest worker applied (_isolation)
@@ -82,12 +91,14 @@ class JailedPool:
     """Pre-forked scoring processes; thread-safe ``submit``; see the module docstring."""
 
     def __init__(self, workers: int | None = None, limits: WorkerLimits | None = None, chunk_size: int = 8,
-                 retire_grace_s: float = _RETIRE_GRACE_S, isolation: IsolationSettings | None = None) -> None:
+                 retire_grace_s: float = _RETIRE_GRACE_S, isolation: IsolationSettings | None = None,
+                 wall_backstop: WallBackstop | None = None) -> None:
         self.n_workers = max(1, workers or os.cpu_count() or 1)
         self.limits = limits or WorkerLimits()
         self.isolation = isolation or IsolationSettings.from_env()
         self.chunk_size = max(1, chunk_size)
         self.retire_grace_s = retire_grace_s
+        self.wall_backstop = wall_backstop or WallBackstop.from_env()
         self._ctx = multiprocessing.get_context("spawn")  # no fork of a threaded server process
         self._lock = threading.Lock()
         self._queue: collections.deque[tuple[int, Task]] = collections.deque()
@@ -209,7 +220,7 @@ class JailedPool:
                     self._queue.extendleft(reversed(chunk))
                     continue
                 worker.pending.extend(chunk)
-                worker.started_at = time.monotonic()
+                self._start_clock(worker)
 
     def _handle_message(self, worker: _Worker, message: list[Any]) -> None:
         kind = message[0]
@@ -222,9 +233,11 @@ class JailedPool:
             task_id, result = message[1], message[2]
             if worker.pending and worker.pending[0][0] == task_id:
                 _, task = worker.pending.popleft()
-                if not task.future.done():
+                if result["status"] == "timeout":
+                    self._charge(task, result)
+                elif not task.future.done():
                     task.future.set_result(result)
-            worker.started_at = time.monotonic()
+            self._start_clock(worker)
         elif kind == "retire":
             self.stats.recycled += 1
             self._requeue(worker)
@@ -248,16 +261,41 @@ class JailedPool:
             self._queue.extendleft(reversed(worker.pending))
         worker.pending.clear()
 
+    def _start_clock(self, worker: _Worker) -> None:
+        """The worker's next pending task starts now: note the wall clock and the worker's CPU seconds."""
+        worker.started_at = time.monotonic()
+        worker.cpu_start = cpu_seconds(worker.process.pid) or 0.0
+
+    def _charge(self, task: Task, outcome: dict[str, Any]) -> None:
+        """A task ran over its budget: check its reference with an empty answer under the same budget
+        before deciding whose cost it was (see :mod:`verifiers.pool_budget`)."""
+        if task.reference_check:
+            if not task.future.done():
+                task.future.set_result(outcome)
+            return
+        check = Task(task.domain, "", task.reference, task.options, task.timeout_s, reference_check=True)
+
+        def resolve(done: Future) -> None:
+            if not task.future.done():
+                task.future.set_result(resolve_over_budget(outcome, done.result(), task.timeout_s))
+
+        check.future.add_done_callback(resolve)
+        with self._lock:
+            if self._closed or self._fatal:
+                check.future.set_result({"status": "infra_error", "error": self._fatal or "scoring pool shut down"})
+                return
+            self._next_id += 1
+            self._queue.appendleft((self._next_id, check))
+
     def _on_death(self, worker: _Worker) -> None:
-        """A worker died on its own (rlimit, segfault): its current task is charged, the rest requeued."""
+        """A worker died (segfault, rlimit signal, a protocol violation by a worker the answer took over)
+        while verifying: its current task is charged like one over budget, the rest requeued. Even a
+        SIGKILL is charged: a worker that untrusted input controls can send it to itself, and a status
+        a trainer masks must not be one that an answer can choose."""
         if worker.pending:
             _, task = worker.pending.popleft()
-            code = worker.process.exitcode
-            if not task.future.done():
-                task.future.set_result(
-                    {"status": "timeout", "error": f"scorer process died (exit code {code}) while verifying "
-                     "this item: it exceeded the worker's memory or CPU limits"}
-                )
+            self._charge(task, over_budget(VERIFICATION_CRASHED, f"scorer process died (exit code "
+                                           f"{worker.process.exitcode}) while verifying this item"))
             self.stats.crashed += 1
         elif not worker.ready:
             self._failed_starts += 1
@@ -271,27 +309,35 @@ class JailedPool:
             self._spawn()
 
     def _check_deadlines(self) -> float:
-        """Kill workers past their current task's deadline; return seconds until the next deadline."""
+        """Kill workers past their current task's CPU budget or wall backstop; return seconds until the
+        next check (CPU time cannot grow faster than wall time per thread, so a budget is not missed by
+        much)."""
         now = time.monotonic()
         next_deadline = 1.0
         for worker in list(self._workers):
             if not worker.pending:
                 continue
             _, task = worker.pending[0]
-            remaining = worker.started_at + task.timeout_s - now
-            if remaining > 0:
-                next_deadline = min(next_deadline, remaining)
+            cpu = cpu_seconds(worker.process.pid)
+            cpu_left = task.timeout_s - ((cpu - worker.cpu_start) if cpu is not None else 0.0)
+            wall_left = worker.started_at + self.wall_backstop.limit_s(task.timeout_s) - now
+            if cpu_left > 0 and wall_left > 0:
+                next_deadline = min(next_deadline, cpu_left, wall_left)
                 continue
             worker.pending.popleft()
-            if not task.future.done():
-                task.future.set_result(
-                    {"status": "timeout", "error": f"verification exceeded its {task.timeout_s:g}s deadline"}
-                )
+            if cpu_left <= 0:
+                self._charge(task, over_budget(VERIFICATION_TIMEOUT, f"verification used its {task.timeout_s:g}s "
+                                               "CPU budget"))
+            elif not task.future.done():
+                task.future.set_result({"status": "infra_error", "error": "scorer made too little progress: "
+                                        f"{task.timeout_s - cpu_left:.2f}s of CPU in "
+                                        f"{self.wall_backstop.limit_s(task.timeout_s):g}s of wall time (blocked or "
+                                        "starved of CPU)"})
             self.stats.killed += 1
             self._requeue(worker)
             self._retire(worker, kill=True)
             self._spawn()
-        return max(next_deadline, 0.001)
+        return max(next_deadline, 0.01)
 
     def _fail_queue(self, reason: str) -> None:
         with self._lock:

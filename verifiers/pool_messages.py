@@ -26,8 +26,9 @@ class Task:
     answer: str
     reference: dict[str, Any]
     options: dict[str, Any]
-    timeout_s: float
+    timeout_s: float  # CPU seconds of the worker's own time (see verifiers.pool_budget)
     future: Future = field(default_factory=Future)
+    reference_check: bool = False  # the pool's own check of a reference after a task ran over its budget
 
 
 def nested_deeper_than(value: Any, limit: int) -> bool:

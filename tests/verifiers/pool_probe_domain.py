@@ -15,6 +15,8 @@ DEFAULT_TIMEOUT_S = 2.0
 
 def score(answer_text: str, reference: dict, options: object) -> Verdict:
     command, _, arg = answer_text.partition(":")
+    if reference.get("spin_reference"):  # a reference that no answer, not even an empty one, verifies in budget
+        command = "spin"
     if command == "sleep":
         time.sleep(float(arg))
     elif command == "spin":

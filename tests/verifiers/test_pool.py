@@ -14,6 +14,7 @@ from verifiers import score_batch
 from verifiers._worker import WorkerLimits
 from verifiers.batch import ResultCache
 from verifiers.pool import JailedPool, Task
+from verifiers.pool_budget import WallBackstop
 
 
 def probe(answer: str, reward: float = 1.0, **extra) -> dict:
@@ -27,19 +28,45 @@ def pool():
     p.close()
 
 
-def test_hung_scorer_times_out_without_stalling_others(pool):
+def over_budget(result, reason: str = "verification_timeout") -> bool:
+    """The contract's verdict on an answer too costly to verify: a judgement (ok, reward 0), not a mask."""
+    return (result.status, result.reward, result.correct, result.details.get("reason")) == ("ok", 0.0, False, reason)
+
+
+def test_an_answer_that_spins_its_scorer_is_ok_zero_and_stalls_nothing(pool):
     items = [probe("spin", id="hung")] + [probe(f"ok{i}", reward=0.5, id=i) for i in range(20)]
     results = score_batch(items, pool=pool, cache=None, timeout_s=1.0)
-    assert results[0].status == "timeout" and results[0].reward == 0.0
-    assert "deadline" in results[0].error
+    assert over_budget(results[0]) and "CPU budget" in results[0].details["error"]
+    assert results[0].details["budget_cpu_s"] == 1.0
     assert [r.status for r in results[1:]] == ["ok"] * 20
     assert [r.reward for r in results[1:]] == [0.5] * 20
     assert pool.snapshot().killed >= 1
 
 
-def test_sleeping_scorer_and_normal_items_in_one_batch(pool):
-    results = score_batch([probe("sleep:30"), probe("fast")], pool=pool, cache=None, timeout_s=1.0)
-    assert [r.status for r in results] == ["timeout", "ok"]
+def test_the_budget_is_cpu_time_so_waiting_is_not_an_answers_cost(pool):
+    """A scorer that sleeps 3 s on a 1 s budget uses no CPU: like a worker waiting for a core on a
+    saturated host, it must be judged normally, not turned into a 0."""
+    results = score_batch([probe("sleep:3", reward=1.0), probe("spin")], pool=pool, cache=None, timeout_s=1.0)
+    assert (results[0].status, results[0].reward) == ("ok", 1.0)
+    assert over_budget(results[1])
+
+
+def test_a_scorer_that_blocks_past_the_wall_backstop_is_the_services_fault():
+    p = JailedPool(workers=2, wall_backstop=WallBackstop(factor=0.0, grace_s=6.0))
+    try:
+        results = score_batch([probe("sleep:600"), probe("fast")], pool=p, cache=None, timeout_s=1.0)
+    finally:
+        p.close()
+    assert [r.status for r in results] == ["infra_error", "ok"]
+    assert "wall time" in results[0].error
+
+
+def test_a_reference_that_cannot_be_verified_in_budget_is_invalid(pool):
+    items = [probe("anything"), probe("fine", reward=0.25)]
+    items[0]["reference"]["spin_reference"] = True
+    results = score_batch(items, pool=pool, cache=None, timeout_s=1.0)
+    assert results[0].status == "invalid" and "cannot be verified within the 1s budget" in results[0].error
+    assert (results[1].status, results[1].reward) == ("ok", 0.25)
 
 
 def test_verifier_sees_the_deadline_the_pool_enforces(pool):
@@ -99,7 +126,7 @@ def test_a_forged_worker_message_runs_nothing_in_the_parent(pool, tmp_path):
     marker = tmp_path / "pwned"
     results = score_batch([probe(f"forge:{marker}"), probe("fine")], pool=pool, cache=None, timeout_s=5.0)
     assert not marker.exists()
-    assert results[0].status == "timeout" and "died" in results[0].error
+    assert over_budget(results[0], "verification_crashed") and "died" in results[0].details["error"]
     assert results[1].status == "ok"
     assert score_batch([probe("after")], pool=pool, cache=None)[0].status == "ok"
 
@@ -107,7 +134,7 @@ def test_a_forged_worker_message_runs_nothing_in_the_parent(pool, tmp_path):
 def test_killed_worker_is_replaced(pool):
     crashed_before = pool.snapshot().crashed
     results = score_batch([probe("exit:3"), probe("after")], pool=pool, cache=None)
-    assert results[0].status == "timeout" and "died" in results[0].error
+    assert over_budget(results[0], "verification_crashed") and "died" in results[0].details["error"]
     assert results[1].status == "ok"
     assert pool.snapshot().crashed == crashed_before + 1
     # The pool is back to full strength and still scores.
@@ -116,7 +143,7 @@ def test_killed_worker_is_replaced(pool):
 
 def test_memory_bomb_is_contained(pool):
     results = score_batch([probe("alloc:4096"), probe("fine")], pool=pool, cache=None)
-    assert results[0].status == "timeout" and "memory" in results[0].error
+    assert over_budget(results[0]) and "memory" in results[0].details["error"]
     assert results[1].status == "ok"
 
 
@@ -208,7 +235,7 @@ def test_a_lingering_recycled_worker_does_not_hold_up_deadline_kills(tmp_path):
         lingering = p.submit(Task("probe", f"linger:{release}", {}, {}, 60.0)).result(timeout=120)
         pid = lingering["details"]["pid"]
         spin = p.submit(Task("probe", "spin", {}, {}, 0.5)).result(timeout=120)
-        assert spin["status"] == "timeout" and "deadline" in spin["error"]
+        assert spin["details"]["reason"] == "verification_timeout" and "CPU budget" in spin["details"]["error"]
         served = [f.result(timeout=120) for f in p.submit_many([Task("probe", f"ok{i}", {}, {}, 30.0)
                                                                  for i in range(3)])]
         assert [r["status"] for r in served] == ["ok"] * 3
