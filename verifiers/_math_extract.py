@@ -13,12 +13,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-# `\boxed{...}`, `\boxed {...}`, `\fbox{...}`; the content is read with a brace counter, not a regex.
-_BOX_OPEN = re.compile(r"\\(?:boxed|fbox)\s*\{")
-# `\boxed 5` (TeX lets a single token follow without braces).
+from verifiers.boxed import boxes
+
 _MAX_BOX = 2_000  # a longer box is not a final answer; its content is not even copied
 TOO_LONG = "\x00box content too long"  # stands in for a box over _MAX_BOX characters
-_BOX_BARE = re.compile(r"\\boxed[ \t]+([^\s${}\\]+)")
 
 # Anchors a writer uses to state an answer when it does not box it ("Final answer: 3", "The final
 # answer is $3$", "the answer is 3", "**Answer:** 3"); the last one in the text wins. Matched around each
@@ -32,20 +30,25 @@ _ANCHOR_TAIL = re.compile(r"[\s*_:=]*")
 # and a text of ten thousand unclosed `\[` is scanned in linear time, not quadratic (this runs in the
 # service process, on untrusted text, to compute the dedup key).
 _MATH_ENV = re.compile(
-    r"[$\\](?:(?<=\$)\$(?P<dd>(?:[^$]|\$(?!\$))+?)\$\$"
+    r"[$\\`](?:(?<=\$)\$(?P<dd>(?:[^$]|\$(?!\$))+?)\$\$"
     r"|(?<=\\)\[(?P<db>(?:[^\\]|\\(?![\[\]]))+?)\\\]"
     r"|(?<=\\)\((?P<ip>(?:[^\\]|\\(?![()]))+?)\\\)"
-    r"|(?<=\$)(?<![\\$\d]\$)(?P<id>[^$\n]+?)(?<!\\)\$)"
+    r"|(?<=\$)(?<![\\$\d]\$)(?P<id>[^$\n]+?)(?<!\\)\$"
+    # Markdown code: a fenced block, then inline `5` (a model that answers in code formatting).
+    r"|(?<=`)``[A-Za-z]*[ \t]*\n?(?P<fc>(?:[^`]|`(?!``))+?)```"
+    r"|(?<=`)(?P<bt>[^`\n]+)`)"
 )
-# Tokens that matter for brace matching: a box opening, an escaped character (`\{` is a literal brace,
-# `\\` a line break), or a brace.
-_BRACE_TOKEN = re.compile(r"\\(?:boxed|fbox)\s*\{|\\.|[{}]", re.DOTALL)
+# "The largest $n$ is $34$": after an anchor, the value a sentence states follows its verb.
+_STATES = re.compile(r"\s+(?:is|are|equals|was|=)(?:\s+(?:equal\s+to|therefore|thus|then|exactly))?[\s:]*")
+# `<answer>...</answer>` (R1-style templates): an answer container like `\boxed{}`.
+_ANSWER_TAG = re.compile(r"<(/?)answer\s*>", re.IGNORECASE)
 # A stated answer in plain words that starts with a number and goes on with words ("42 apples.").
 _LEADING_NUMBER = re.compile(r"^[-+]?\d[\d,]*(?:\.\d+)?(?:/\d+)?(?=\s+[A-Za-z])")
 _JOINER = re.compile(r"[ \t]*(?:,[ \t]*(?:or|and)?|or|and)[ \t]*")
 _PLAIN_OR = re.compile(r"\s+(?:or|and)\s+")
 _SENTENCE_END = re.compile(r"\.(?:\s|$)")
 _SPACES = re.compile(r"\s+")
+_MAX_LINE = 2_000  # of a stated answer's line: the verb search stays linear
 
 
 @dataclass(frozen=True)
@@ -63,42 +66,8 @@ class Extraction:
 
 
 def boxed_contents(text: str) -> list[str]:
-    """Every complete ``\\boxed{}``/``\\fbox{}`` content, in order. Unclosed boxes are not answers.
-
-    One pass with a brace stack from the first box on, so the cost is linear in the text even for
-    thousands of unclosed or nested boxes (this also runs in the service process for the dedup key).
-    """
-    first = min((i for i in (text.find("\\boxed"), text.find("\\fbox")) if i >= 0), default=-1)
-    if first < 0:
-        return []
-    spans: list[tuple[int, int, int]] = []  # (box start, content start, content end)
-    stack: list[int] = []  # for each open brace: the start of its box, or -1 for a plain brace
-    for token in _BRACE_TOKEN.finditer(text, first):
-        piece = token.group(0)
-        if piece == "{":
-            stack.append(-1)
-        elif piece == "}":
-            if stack and (box := stack.pop()) >= 0:
-                spans.append((box, token.start(), token.end()))
-        elif piece[-1] == "{" and len(piece) > 2:
-            stack.append(token.start())
-    found: list[tuple[int, int, str]] = []
-    for box, close, end in spans:
-        opening = _BOX_OPEN.match(text, box)
-        if opening is not None:
-            found.append((box, end, text[opening.end():close] if close - opening.end() <= _MAX_BOX else TOO_LONG))
-    for match in _BOX_BARE.finditer(text, first):
-        found.append((match.start(), match.end(), match.group(1)))
-    found.sort()
-    # A box inside a box (`\\boxed{\\boxed{3}}`) is one answer: keep the outermost.
-    contents: list[str] = []
-    last_end = -1
-    for start, end, content in found:
-        if start < last_end:
-            continue
-        contents.append(content)
-        last_end = end
-    return contents
+    """Every complete outermost box content, in order (:mod:`verifiers.boxed`); over-long ones as TOO_LONG."""
+    return [box.content(text) if box.content_end - box.content_start <= _MAX_BOX else TOO_LONG for box in boxes(text)]
 
 
 def comparable(latex: str) -> str:
@@ -166,21 +135,40 @@ def _stated_answer(text: str) -> str | None:
     end = _last_anchor_end(text)
     if end is None:
         return None
-    rest = text[end:]
+    return _answer_at(text[end:])
+
+
+def _answer_at(rest: str) -> str | None:
+    """The value stated at the start of ``rest`` (what follows an anchor)."""
     env = _MATH_ENV.match(rest)
     if env is not None:
-        return _with_alternatives(rest, env)
-    line = rest.split("\n", 1)[0]
+        verb = _STATES.match(rest, env.end())  # "$n$ is $34$": the value, not the name
+        value = _MATH_ENV.match(rest, verb.end()) if verb is not None else None
+        return _with_alternatives(rest, value or env)
+    line = rest.split("\n", 1)[0][:_MAX_LINE]
     stop = _SENTENCE_END.search(line)
     if stop is not None:
         line = line[: stop.start()]
     line = line.strip().strip("*_").strip()
     if not line:
         return None
+    first_env = _MATH_ENV.search(line)
+    for verb in _STATES.finditer(line):
+        # "The largest $n$ is $34$" / "the largest n is 34": the sentence states the value after its verb.
+        value = _MATH_ENV.match(line, verb.end())
+        if value is not None:
+            return _with_alternatives(line, value)
+        if first_env is None:
+            tail = line[verb.end():].strip()
+            number = _LEADING_NUMBER.match(tail)
+            if number is not None:
+                return number.group(0)
+            if tail and " " not in tail:
+                return tail
+        break
     # An inline environment later on the same line ("is therefore $42$") is the answer.
-    env = _MATH_ENV.search(line)
-    if env is not None:
-        return _with_alternatives(line, env)
+    if first_env is not None:
+        return _with_alternatives(line, first_env)
     if _PLAIN_OR.search(line):
         return _PLAIN_OR.sub(", ", line)  # "2 or 3" is two candidates; the single-value check sees them
     number = _LEADING_NUMBER.match(line)
@@ -189,25 +177,64 @@ def _stated_answer(text: str) -> str | None:
     return line
 
 
+def _tagged_answers(text: str) -> list[tuple[int, str]]:
+    """``(position, content)`` of every closed ``<answer>...</answer>`` without a box inside (one pass).
+
+    A box inside the tag is itself a candidate; a tag whose content is prose ("The answer is $5$")
+    contributes the value it states.
+    """
+    found: list[tuple[int, str]] = []
+    opened = -1
+    for tag in _ANSWER_TAG.finditer(text):
+        if not tag.group(1):
+            opened = tag.end()
+        elif opened >= 0:
+            start, opened = opened, -1
+            if tag.start() - start > _MAX_BOX:
+                found.append((start, TOO_LONG))
+                continue
+            content = text[start:tag.start()].strip()
+            if not content or "\\boxed" in content or "\\fbox" in content:
+                continue
+            stated = _stated_answer(content)
+            if stated is None and "\n" not in content:
+                stated = _answer_at(content) if _MATH_ENV.match(content) else content
+            if stated is None:
+                stated = content
+            if stated.strip():
+                found.append((start, stated.strip()))
+    return found
+
+
 # An answer text that is nothing but one number ("-4", "3/4", "1,000.5") states that number. Only the
 # whole text counts: picking the last number out of prose would reward listing many numbers.
 _BARE_NUMBER = re.compile(r"^[-+]?(?:\d[\d,]*(?:\.\d+)?|\.\d+)(?:\s*/\s*\d+)?$")
 _MAX_BARE_CHARS = 64
 
 
+def _containers(text: str) -> tuple[list[str], str]:
+    """The contents of every answer container (boxes and ``<answer>`` tags) in order, and their kind."""
+    found = [(box.start, box.content(text) if box.content_end - box.content_start <= _MAX_BOX else TOO_LONG)
+             for box in boxes(text)]
+    tagged = _tagged_answers(text)
+    source = "answer_tag" if tagged and (not found or tagged[-1][0] > found[-1][0]) else "boxed"
+    found.extend(tagged)
+    found.sort(key=lambda pair: pair[0])
+    return [content.strip() for _, content in found if content.strip()], source
+
+
 def extract(text: str) -> Extraction:
-    """Find the prediction: last box, else the stated answer, else the last math environment."""
-    boxes = [box.strip() for box in boxed_contents(text)]
-    boxes = [box for box in boxes if box]
-    if boxes:
-        last = boxes[-1]
+    """Find the prediction: last box or ``<answer>`` tag, else the stated answer, else the last math environment."""
+    candidates, source = _containers(text)
+    if candidates:
+        last = candidates[-1]
         last_key = comparable(last)
         others: list[str] = []
-        for box in boxes[:-1]:
-            key = comparable(box)
+        for candidate in candidates[:-1]:
+            key = comparable(candidate)
             if key != last_key and key not in others:
                 others.append(key)
-        return Extraction(last, "boxed", tuple(others))
+        return Extraction(last, source, tuple(others))
     stated = _stated_answer(text)
     if stated is not None and stated.strip():
         return Extraction(stated.strip(), "stated")

@@ -28,6 +28,9 @@ from sympy import FiniteSet, Interval, MatrixBase, Tuple
 
 from verifiers import _math_numeric as numeric
 from verifiers._math_extract import TOO_LONG, Extraction, comparable, extract
+from verifiers._math_number import Number, is_unevaluated, read_number
+from verifiers._math_number import same as same_number
+from verifiers._math_spelling import has_ellipsis, respell
 from verifiers._math_sympy import equal, parse_whole, too_complex
 from verifiers.base import InvalidReference, Verdict
 from verifiers.schemas import ItemOptions
@@ -56,6 +59,7 @@ class _Answer:
     label: str | None  # AMC choice letter written before the value, `\textbf{(B) } 12` -> "B"
     word: str | None  # lower-cased words for answers like `\text{Monday}` / `yes`
     value: numeric.Value | None  # plain numeric shape, compared exactly without sympy
+    number: Number | None = None  # one written-out number, read through its formatting
 
 
 @dataclass(frozen=True)
@@ -83,10 +87,14 @@ def _clean(latex: str, decimal_comma: bool = False) -> _Answer:
         s = s[choice.end():].strip()
     if decimal_comma and _DECIMAL_COMMA.match(s):
         s = s.replace(",", ".")
+    number = read_number(s)  # before respelling: it reads `3\frac{1}{2}` as the mixed number itself
+    s = respell(s)
     wrapped = _TEXT_WRAPPER.match(s)
     inner = wrapped.group(1).strip() if wrapped else s
     word = " ".join(inner.lower().split()) if _WORD.match(inner) else None
-    return _Answer(s, label, word, numeric.read(s) if word is None else None)
+    if word is not None:
+        return _Answer(s, label, word, None)
+    return _Answer(s, label, None, numeric.read(s), number)
 
 
 @functools.lru_cache(maxsize=_GOLD_CACHE_SIZE)
@@ -109,7 +117,7 @@ def _gold(text: str) -> _Gold | str:
         answer = _Answer(answer.text, answer.text, None, None)  # gold "B": "(B)" and "\\text{B}" answer it too
     if not answer.text:
         return "empty gold answer"
-    if answer.word is not None:
+    if answer.word is not None or answer.number is not None:
         return _Gold(answer, False)
     if answer.value is not None:
         return _Gold(answer, answer.value.kind != "scalar")
@@ -167,16 +175,10 @@ def _judge(gold: _Gold, pred: _Answer, deadline: float) -> tuple[bool, str]:
     several = "multiple_candidates" if not gold.collection else "wrong_answer"
     if not gold.collection and _DECIMAL_COMMA.match(pred.text):
         pred = _clean(pred.text, decimal_comma=True)  # `1,22` for a one-number gold is 1.22
-    if g.value is not None and g.value.kind == "scalar" and numeric.is_literal(g.text) and not numeric.is_literal(
-        pred.text
-    ):
-        # A numeric gold asks for the number: an unevaluated expression (the question's own arithmetic
-        # copied into the box) is not an answer, even when sympy would evaluate it to the gold.
-        if (why := too_complex(pred.text)) is not None:
-            raise TimeoutError(f"answer is too complex to verify: {why}")
-        if pred.value is not None and pred.value.kind in ("set", "list") and len(pred.value.items) > 1:
-            return False, several
-        return False, "unevaluated_expression"
+    if has_ellipsis(pred.text) != has_ellipsis(g.text):
+        return False, "wrong_answer"  # `1, 2, 3, \ldots` is a sequence going on, not the list `1, 2, 3`
+    if g.number is not None:
+        return _judge_number(g.number, pred, several, deadline)
     if g.value is not None and pred.value is not None:
         decided = numeric.same(g.value, pred.value)
         if decided is not None:
@@ -194,7 +196,30 @@ def _judge(gold: _Gold, pred: _Answer, deadline: float) -> tuple[bool, str]:
     return (True, "correct") if equal(gold_value, parsed, _budget(deadline)) else (False, "wrong_answer")
 
 
+def _judge_number(gold: Number, pred: _Answer, several: str, deadline: float) -> tuple[bool, str]:
+    """A numeric gold asks for a number: the answer must write one out (in any formatting).
+
+    Arithmetic on numeric literals (the question's own, copied into the box) is not an answer even
+    when sympy would evaluate it to the gold; neither is anything else that is not one number.
+    """
+    if pred.number is None:
+        if (why := too_complex(pred.text)) is not None:
+            raise TimeoutError(f"answer is too complex to verify: {why}")
+        if pred.value is not None and pred.value.kind in ("set", "list") and len(pred.value.items) > 1:
+            return False, several
+        return False, "unevaluated_expression" if is_unevaluated(pred.text) else "not_a_number"
+    decided = same_number(gold, pred.number)
+    if decided is None:  # a decimal for a gold with no finite expansion: math-verify's tolerance
+        first, second = parse_whole(gold.latex(), _budget(deadline)), parse_whole(pred.number.latex(), _budget(deadline))
+        decided = first is not None and second is not None and equal(first, second, _budget(deadline))
+    return (True, "correct") if decided else (False, "wrong_answer")
+
+
 def _same_value(a: _Answer, b: _Answer, deadline: float) -> bool:
+    if a.number is not None and b.number is not None:
+        decided = same_number(a.number, b.number)
+        if decided is not None:
+            return decided
     if a.value is not None and b.value is not None:
         decided = numeric.same(a.value, b.value)
         if decided is not None:
