@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from verifiers.base import InvalidReference, Verdict
+from verifiers.boxed import boxes
 from verifiers.schemas import ItemOptions
 
 DEFAULT_TIMEOUT_S = 2.0
@@ -49,19 +50,37 @@ _SPAN_PREFIX = re.compile(
 )
 _SEP = r"(?:\s*(?:is|:|=|-|–|—|=>|→)\s*(?:(?:therefore|thus|clearly|definitely|likely|probably|then)\s+)?" \
        r"|\s+(?:would|should|must|will)\s+be\s+)"
+# Each pattern that scans the whole text starts with a lookahead on its possible first characters:
+# the regex engine then skips every other position cheaply (5-8x faster on a repetition loop).
 _ANSWER_STATEMENT = re.compile(
-    r"\b(?:final\s+answer|(?:correct|right|best)\s+(?:answer|option|choice)|answer(?:\s+choice)?"
-    r"|the\s+correct\s+one|my\s+choice)\s*(?:is\s*:?\s*|" + _SEP + r")",
+    r"(?=[fcrbatmFCRBATM])\b(?:final\s+answer|(?:correct|right|best)\s+(?:answer|option|choice)|answer(?:\s+choice)?"
+    r"|the\s+correct\s+one|my\s+choice|final(?=\s*:))\s*(?:is\s*:?\s*|" + _SEP + r")"
+    r"|(?:\u6700\u7ec8|\u6b63\u786e)?\u7b54\u6848\s*(?:\u662f|\u4e3a|:|=)\s*",  # 答案：C, 答案是 C (NFKC: ： -> :)
     re.IGNORECASE,
 )
-_CHOOSE = re.compile(r"\bI(?:\s+would|\s+will|'d|'ll)?\s+(?:choose|select|pick|go\s+with)\s+", re.IGNORECASE)
-_LETTER_IS_CORRECT = re.compile(
+_CHOOSE = re.compile(r"(?=[Ii])\bI(?:\s+would|\s+will|'d|'ll)?\s+(?:choose|select|pick|go\s+with)\s+", re.IGNORECASE)
+# "C is correct" / "(C) is the answer": found from the literal tail, then the letter right before it is
+# read in a small window (a scan that tried every position as a letter would cost 1 us per character).
+_IS_CORRECT = re.compile(r"\s+is\s+(?:the\s+)?(?:(?:correct|right|best)\b|(?:final\s+)?answer\b)", re.IGNORECASE)
+_LETTER_BEFORE = re.compile(
     r"(?:(?:^|(?<=[\n.!?]))\s*|\b(?:option|choice|letter)\s+|(?=[(\[]))"
-    r"(?:\(\s*([A-Z])\s*\)|\[\s*([A-Z])\s*\]|([A-Z]))\s+is\s+(?:the\s+)?(?:correct|right|best)\b",
+    r"(?:\(\s*([A-Z])\s*\)|\[\s*([A-Z])\s*\]|([A-Z]))$",
+    re.IGNORECASE,
+)
+# "Thus, C." / "So the answer: C" at the end of a sentence: a conclusion naming one letter.
+_CONCLUSION = re.compile(
+    r"(?=[tThHsScC])\b(?i:thus|therefore|hence|so|consequently)\s*,?\s*\(?([A-Z])\)?[ \t]*(?:[.!]|$)", re.MULTILINE
+)
+_QUOTED_LETTER = re.compile("[\"'\u2018\u201c]([A-Z])[\"'\u2019\u201d]")  # 'C', "C"
+_ANSWER_TAG = re.compile(r"<(/?)answer\s*>", re.IGNORECASE)
+# "It is hydrogen.": a sentence whose subject is the answer names an option's text.
+_LEAD_IN = re.compile(
+    r"^(?:(?:so|thus|therefore|hence)\s*,?\s*)?(?:(?:it|this|that|the\s+(?:final\s+|correct\s+)?answer)\s+"
+    r"(?:is|was|'s|must\s+be|would\s+be|should\s+be)\s+)",
     re.IGNORECASE,
 )
 _BOLD = re.compile(r"(?:\*\*|__)\s*\(?\s*([A-Z])\s*\)?\s*[.:)]?\s*(?:\*\*|__)")
-_PAREN = re.compile(r"\(([A-Z])\)|\b(?i:option|choice)\s+\(?([A-Z])\b\)?")  # "(a)" is a sub-part label
+_PAREN = re.compile(r"(?=[(oOcC])(?:\(([A-Z])\)|\b(?i:option|choice)\s+\(?([A-Z])\b\)?)")  # "(a)" is a sub-part label
 _HEDGE_JOIN = re.compile(r"^\s*(?:,|/|&|\bor\b|\band\b)\s*$", re.IGNORECASE)
 _LATEX_WRAPPERS = re.compile(r"\\(?:text|textbf|textrm|mathrm|mathbf|mbox|boxed|fbox)\s*\{([^{}]*)\}")
 _LATEX_DELIMS = re.compile(r"\$|\\\(|\\\)|\\\[|\\\]|`")
@@ -203,17 +222,20 @@ def _read_span(span: str, choices: list[str] | None, valid: str) -> tuple[str, .
 
 
 def _boxed_contents(text: str) -> list[tuple[int, str]]:
-    """Every ``\\boxed{...}`` / ``\\fbox{...}`` with balanced braces, and where it starts (one pass)."""
-    box_at = {m.end() - 1: m.start() for m in _BOX_OPEN.finditer(text)}  # "{" index -> "\\boxed" index
-    out: list[tuple[int, str]] = []
-    stack: list[int] = []
-    for i, ch in enumerate(text):
-        if ch == "{":
-            stack.append(i)
-        elif ch == "}" and stack:
-            opened = stack.pop()
-            if opened in box_at:  # only the head of a long box can hold a letter: keep this linear
-                out.append((box_at[opened], text[opened + 1: min(i, opened + 1 + _SPAN_CHARS)]))
+    """Every ``\\boxed{...}`` / ``\\fbox{...}`` and closed ``<answer>...</answer>``, with where it starts.
+
+    Boxes come from the shared scanner (:mod:`verifiers.boxed`); tags are paired in one pass. Only the
+    head of a long container can hold a letter, so at most ``_SPAN_CHARS`` of each is copied.
+    """
+    out = [(box.start, text[box.content_start:min(box.content_end, box.content_start + _SPAN_CHARS)])
+           for box in boxes(text)]
+    opened = -1
+    for tag in _ANSWER_TAG.finditer(text):
+        if not tag.group(1):
+            opened = tag.end()
+        elif opened >= 0:
+            out.append((opened, text[opened:min(tag.start(), opened + _SPAN_CHARS)]))
+            opened = -1
     return sorted(out)
 
 
@@ -237,35 +259,60 @@ def _explicit_picks(text: str, choices: list[str] | None, valid: str) -> list[_P
         if letters:
             picks.append(_Pick(letters, m.start(), "answer_statement"))
             break
-    for m in _LETTER_IS_CORRECT.finditer(text):
+    for tail in _IS_CORRECT.finditer(text):
+        m = _LETTER_BEFORE.search(text, max(0, tail.start() - 24), tail.start())
+        if m is None:
+            continue
         letter = next(g for g in m.groups() if g).upper()
         if letter in valid:
             picks.append(_Pick((letter,), m.start(), "letter_is_correct"))
+    for m in _CONCLUSION.finditer(text):
+        if m.group(1) in valid and not _ABBREVIATION.match(text, m.end(1)):
+            picks.append(_Pick((m.group(1),), m.start(), "conclusion"))
     if len(boxed_letters) > 1:  # several boxes naming different options: hedging, as in math
         picks.append(_Pick(tuple(sorted(boxed_letters)), len(text), "boxed"))
     return picks
+
+
+def _line_letters(line: str, choices: list[str] | None, valid: str) -> tuple[str, ...]:
+    """The letters a line commits to when it is only a decorated letter or a letter with its option text."""
+    if len(line) > 2 * _SPAN_CHARS:
+        return ()  # a letter with its option's text fits in this; a longer line is prose
+    line = _plain(line).strip().lstrip("#>-• \t").strip()
+    if not line:
+        return ()
+    letters, end = _letters_at(line)
+    kept = tuple(dict.fromkeys(x for x in letters if x in valid))
+    rest = line[end:].strip()
+    if kept and (not rest.strip(".!:)") or (len(kept) == 1 and _option_for(rest, choices, valid) == kept[0])):
+        return kept
+    return ()
 
 
 def _line_picks(text: str, choices: list[str] | None, valid: str) -> list[_Pick]:
     """Lines that are only a decorated letter ("(C)", "C.") or a letter with its option's text.
 
     Several such lines naming different options (a restated option list, "A" then "B") are hedging.
+    Each distinct line is read once: a repetition loop (``"A\\n" * 25000``) costs one reading plus a
+    dictionary lookup per line, in the service process that computes the dedup key.
     """
-    picks = []
+    read: dict[str, tuple[str, ...]] = {}
+    named: dict[str, None] = {}
+    last: tuple[tuple[str, ...], int] | None = None
     offset = 0
     for raw in text.split("\n"):
-        line = _plain(raw).strip().lstrip("#>-• \t").strip()
-        if line:
-            letters, end = _letters_at(line)
-            kept = tuple(dict.fromkeys(x for x in letters if x in valid))
-            rest = line[end:].strip()
-            if kept and (not rest.strip(".!:)") or (len(kept) == 1 and _option_for(rest, choices, valid) == kept[0])):
-                picks.append(_Pick(kept, offset, "line"))
+        key = raw.strip()
+        if key:
+            kept = read.get(key)
+            if kept is None:
+                kept = read[key] = _line_letters(key, choices, valid)
+            if kept:
+                last = (kept, offset)
+                named.update(dict.fromkeys(kept))
         offset += len(raw) + 1
-    named = tuple(dict.fromkeys(x for p in picks for x in p.letters))
     if len(named) > 1:
-        return [_Pick(named, len(text), "line")]
-    return picks
+        return [_Pick(tuple(named), len(text), "line")]
+    return [_Pick(last[0], last[1], "line")] if last is not None else []
 
 
 def _bold_picks(raw_text: str, valid: str) -> list[_Pick]:
@@ -273,11 +320,24 @@ def _bold_picks(raw_text: str, valid: str) -> list[_Pick]:
 
 
 def _option_text_picks(text: str, choices: list[str] | None, valid: str) -> list[_Pick]:
-    lines = [ln for ln in text.split("\n") if ln.strip()]
-    for candidate in (text, lines[-1] if lines else ""):
-        letter = _option_for(candidate, choices, valid)
-        if letter:
-            return [_Pick((letter,), len(text), "option_text")]
+    """The whole text, its last line or that line's last sentence equals one option's text.
+
+    A lead-in naming the answer as the subject ("It is hydrogen.", "So the answer is hydrogen") is
+    dropped first; a negation ("It is not hydrogen") then fails the equality, as it should.
+    """
+    if not choices:
+        return []
+    stripped = text.rstrip()
+    last_line = stripped[stripped.rfind("\n") + 1:][:_SPAN_CHARS]
+    sentences = [part for part in re.split(r"(?<=[.!?])\s+", last_line) if part.strip()]
+    candidates = [text, last_line] if len(text) <= _SPAN_CHARS * 4 else [last_line]
+    if sentences:
+        candidates.append(sentences[-1])
+    for candidate in candidates:
+        for form in (candidate, _LEAD_IN.sub("", candidate.strip(), count=1)):
+            letter = _option_for(form, choices, valid)
+            if letter:
+                return [_Pick((letter,), len(text), "option_text")]
     return []
 
 
@@ -299,6 +359,7 @@ def extract(answer_text: str, choices: list[str] | None, valid: str) -> _Pick | 
     """The commitment the response makes: highest tier present, last within the tier."""
     raw = unicodedata.normalize("NFKC", answer_text).strip()
     text = raw.replace("**", "").replace("__", "")  # "**Answer:** C", "**C** is correct"
+    text = _QUOTED_LETTER.sub(r"\1", text)  # 'C' is the letter C
     if not text:
         return None
     tiers = (
