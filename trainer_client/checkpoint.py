@@ -2,6 +2,12 @@
 
 A checkpoint is written to a temporary directory and renamed into place, then ``latest`` is updated, so
 a crash while saving never leaves a half-written checkpoint that resume would pick up.
+
+Layout of ``checkpoints/step_N/``: ``policy/`` (fp32 master weights, HF format: the training state),
+``policy_bf16/`` (the same weights in bf16, HF format, half the size: what to evaluate or serve),
+``reference.pt``, ``optimizer.pt`` (AdamW moments: twice the weights), ``rng.pt``, ``trainer_state.json``
+and ``config.yaml`` (the resolved training config; ``prorl eval`` reads its response budget). Only the
+newest ``keep_optimizer`` checkpoints keep ``optimizer.pt``; an older one resumes with fresh AdamW moments.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from typing import Any
 
 import numpy as np
 import torch
+import yaml
 
 
 def capture_rng() -> dict[str, Any]:
@@ -58,8 +65,13 @@ def save_checkpoint(
     optimizer: torch.optim.Optimizer,
     trainer_state: dict[str, Any],
     keep: int = 2,
+    *,
+    bf16_policy: bool = True,
+    keep_optimizer: int | None = None,
+    config: dict[str, Any] | None = None,
 ) -> Path:
-    """Write ``checkpoints/step_<N>`` (policy in HF format so it can be served or evaluated directly)."""
+    """Write ``checkpoints/step_<N>`` (policy in HF format so it can be served or evaluated directly), keep
+    the newest ``keep`` checkpoints and the optimizer state of the newest ``keep_optimizer`` (None = all)."""
     root = checkpoint_root(output_dir)
     root.mkdir(parents=True, exist_ok=True)
     final = root / f"step_{step:07d}"
@@ -68,6 +80,10 @@ def save_checkpoint(
     tmp.mkdir()
     policy.save_pretrained(tmp / "policy", safe_serialization=True)
     tokenizer.save_pretrained(tmp / "policy")
+    if bf16_policy:
+        save_bf16(policy, tokenizer, tmp / "policy_bf16")
+    if config is not None:
+        (tmp / "config.yaml").write_text(yaml.safe_dump(json.loads(json.dumps(config)), sort_keys=False))
     torch.save({k: v.detach().cpu() for k, v in reference.state_dict().items()}, tmp / "reference.pt")
     torch.save(optimizer.state_dict(), tmp / "optimizer.pt")
     torch.save(capture_rng(), tmp / "rng.pt")
@@ -79,7 +95,26 @@ def save_checkpoint(
     old = sorted(p for p in root.glob("step_*") if p.is_dir())
     for p in old[: max(0, len(old) - keep)]:
         shutil.rmtree(p, ignore_errors=True)
+    if keep_optimizer is not None:
+        kept = sorted(p for p in root.glob("step_*") if p.is_dir())
+        for p in kept[: max(0, len(kept) - max(keep_optimizer, 1))]:  # the newest always keeps it: it is `latest`
+            (p / "optimizer.pt").unlink(missing_ok=True)
     return final
+
+
+def save_bf16(policy: Any, tokenizer: Any, path: Path) -> None:
+    """The policy's weights in bf16, HF format (config says bfloat16): half the disk of the fp32 master
+    weights and what evaluation or serving loads anyway."""
+    state = {k: v.detach().to(torch.bfloat16) if v.is_floating_point() else v.detach()
+             for k, v in policy.state_dict().items()}
+    policy.save_pretrained(path, state_dict=state, safe_serialization=True)
+    tokenizer.save_pretrained(path)
+    cfg_path = path / "config.json"
+    cfg = json.loads(cfg_path.read_text())
+    for key in ("dtype", "torch_dtype"):
+        if key in cfg:
+            cfg[key] = "bfloat16"
+    cfg_path.write_text(json.dumps(cfg, indent=2))
 
 
 def load_trainer_state(path: Path) -> dict[str, Any]:
@@ -88,8 +123,13 @@ def load_trainer_state(path: Path) -> dict[str, Any]:
 
 def load_into(
     path: Path, reference: torch.nn.Module, optimizer: torch.optim.Optimizer
-) -> None:
-    """Restore reference weights, optimizer state and RNG states (the policy is loaded by the caller)."""
+) -> bool:
+    """Restore reference weights, optimizer state and RNG states (the policy is loaded by the caller).
+    Returns False when the checkpoint has no optimizer state (an older one, see ``keep_optimizer``): AdamW
+    then starts fresh."""
     reference.load_state_dict(torch.load(path / "reference.pt", map_location="cpu"))
-    optimizer.load_state_dict(torch.load(path / "optimizer.pt", map_location="cpu", weights_only=False))
+    has_optimizer = (path / "optimizer.pt").exists()
+    if has_optimizer:
+        optimizer.load_state_dict(torch.load(path / "optimizer.pt", map_location="cpu", weights_only=False))
     restore_rng(torch.load(path / "rng.pt", weights_only=False))
+    return has_optimizer

@@ -64,7 +64,12 @@ class AlgoConfig:
     entropy_coef: float = 0.0
     ppo_epochs: int = 1
     dynamic_sampling: bool = True
-    max_gen_rounds: int = 3  # stream-refill cap per step
+    # accuracy (the paper's: keep 0 < #(reward == 1) < n) | reward_std (keep groups whose raw rewards vary:
+    # partial-credit groups too). Identical for binary rewards.
+    dynamic_sampling_criterion: str = "accuracy"
+    max_gen_rounds: int = 3  # generation rounds per step at most (verl's max_num_gen_batches); 0 = no cap
+    on_round_cap: str = "train"  # train (on the kept groups, mini-batches rebalanced) | error (stop the run)
+    round_cap_warn_after: int = 3  # log a warning after this many consecutive steps at the cap (0 = never)
     overlong_penalty: bool = False
     overlong_cache_tokens: int = 1024
     overlong_penalty_factor: float = 1.0
@@ -92,6 +97,9 @@ class ResetConfig:
     manual_file: str = "RESET"  # touching <output_dir>/RESET asks for a reset at the next step
     at_steps: list[int] = field(default_factory=list)  # explicit reset steps
     min_gap: int = 1  # minimum steps between two resets
+    # linear lr warmup over this many optimizer steps after each reset (AdamW restarts with no moments, so its
+    # first full-lr step moves every weight by about lr); 0 = optim.warmup_steps applies after resets too
+    warmup_steps: int = 0
 
 
 @dataclass
@@ -123,6 +131,10 @@ class RunConfig:
     val_n_samples: int = 1
     checkpoint_every: int = 50
     keep_checkpoints: int = 2
+    # how many of the newest checkpoints keep optimizer.pt (AdamW moments, 2x the fp32 weights); the older
+    # ones keep weights only (evaluable; resumable with fresh moments). >= 1: `latest` always has it
+    keep_optimizer_checkpoints: int = 1
+    save_bf16_policy: bool = True  # also write policy_bf16/ (half-size HF weights for evaluation/serving)
     resume: bool = True  # continue from the latest checkpoint in output_dir when there is one
     tensorboard: bool = True
     progress: bool = True
@@ -236,5 +248,13 @@ def validate(cfg: TrainConfig) -> None:
         raise ValueError("algo.dual_clip must be > 1")
     if cfg.algo.overlong_penalty and not 0 < cfg.algo.overlong_cache_tokens <= cfg.rollout.max_response_tokens:
         raise ValueError("algo.overlong_cache_tokens must be in (0, rollout.max_response_tokens]")
+    if cfg.algo.dynamic_sampling_criterion not in ("accuracy", "reward_std"):
+        raise ValueError("algo.dynamic_sampling_criterion must be accuracy or reward_std")
+    if cfg.algo.on_round_cap not in ("train", "error"):
+        raise ValueError("algo.on_round_cap must be train or error")
+    if cfg.algo.max_gen_rounds < 0 or cfg.reset.warmup_steps < 0 or cfg.run.val_n_samples < 1:
+        raise ValueError("algo.max_gen_rounds and reset.warmup_steps must be >= 0, run.val_n_samples >= 1")
+    if cfg.run.keep_optimizer_checkpoints < 1:
+        raise ValueError("run.keep_optimizer_checkpoints must be >= 1 (the latest checkpoint must resume exactly)")
     if cfg.run.keep_checkpoints < 1:  # 0 would delete each checkpoint as it is written: resume silently restarts
         raise ValueError("run.keep_checkpoints must be >= 1")

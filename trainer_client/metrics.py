@@ -9,18 +9,50 @@ from pathlib import Path
 from typing import Any
 
 
+def truncate_after(path: Path, step: int) -> int:
+    """Drop the rows of ``path`` logged after ``step``; returns how many were dropped.
+
+    A run that crashed between two checkpoints logged steps that the resumed run does again: kept, they
+    would appear twice (with different values). Rows of ``step`` itself were written before its checkpoint
+    and stay. The file is rewritten through a temporary file, so a crash here loses nothing."""
+    if not path.exists():
+        return 0
+    kept, dropped = [], 0
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        try:
+            row_step = json.loads(line).get("step")
+        except json.JSONDecodeError:  # a line cut by the crash itself
+            dropped += 1
+            continue
+        if isinstance(row_step, int | float) and row_step > step:
+            dropped += 1
+        else:
+            kept.append(line)
+    if dropped:
+        tmp = path.with_suffix(".jsonl.tmp")
+        tmp.write_text("".join(f"{line}\n" for line in kept), encoding="utf-8")
+        tmp.replace(path)
+    return dropped
+
+
 class MetricsLogger:
-    def __init__(self, output_dir: str | Path, tensorboard: bool = True) -> None:
+    def __init__(self, output_dir: str | Path, tensorboard: bool = True, truncate_after: int | None = None) -> None:
+        """``truncate_after``: the step of the checkpoint being resumed; later rows are dropped (JSONL) or
+        purged (TensorBoard's ``purge_step``)."""
         self.dir = Path(output_dir)
         self.dir.mkdir(parents=True, exist_ok=True)
         self.path = self.dir / "metrics.jsonl"
+        self.dropped_on_resume = 0 if truncate_after is None else _truncate(self.path, truncate_after)
         self._fh = open(self.path, "a", encoding="utf-8")  # noqa: SIM115 - lives as long as the logger
         self._tb = None
         if tensorboard:
             try:
                 from torch.utils.tensorboard import SummaryWriter
 
-                self._tb = SummaryWriter(str(self.dir / "tensorboard"))
+                purge = None if truncate_after is None else truncate_after + 1
+                self._tb = SummaryWriter(str(self.dir / "tensorboard"), purge_step=purge)
             except ImportError:  # tensorboard is optional: JSONL alone is enough
                 self._tb = None
 
@@ -37,6 +69,9 @@ class MetricsLogger:
         self._fh.close()
         if self._tb is not None:
             self._tb.close()
+
+
+_truncate = truncate_after  # the constructor's parameter shadows the function's name
 
 
 def read_metrics(path: str | Path, kind: str | None = None) -> list[dict[str, Any]]:

@@ -135,10 +135,10 @@ class RayTrainer(Trainer):
             return super()._update(batch, settings)
         return self.trainer_group.update(self.policy, self.reference, self.optimizer, batch, self.cfg,
                                          settings.temperature, self._pad_id, self.update_rng, self._set_lr,
-                                         self._autocast(), self.opt_steps_since_reset)
+                                         self._autocast(), self.opt_steps_since_reset, self.resets.count > 0)
 
-    def reset(self, reason: str) -> None:
-        super().reset(reason)
+    def reset(self, reason: str, detail: dict[str, Any] | None = None) -> None:
+        super().reset(reason, detail)
         if self.trainer_group is not None:
             self.trainer_group.reset()
 

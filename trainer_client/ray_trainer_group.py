@@ -52,6 +52,7 @@ class TrainerReplica:
         self.reference = prepare_for_training(self.policy, cfg, self.dtype)
         self.optimizer = make_optimizer(self.policy, cfg, self.device)
         self.opt_steps_since_reset = 0
+        self.after_reset = False
         self.dp: DataParallelGroup | None = None
 
     def node_ip(self) -> str:
@@ -74,9 +75,10 @@ class TrainerReplica:
             self.optimizer.load_state_dict(optimizer_state)
 
     def update(self, batch: RolloutBatch, temperature: float, pad_id: int, rng_state: Any,
-               opt_steps_since_reset: int) -> dict[str, float]:
+               opt_steps_since_reset: int, after_reset: bool = False) -> dict[str, float]:
         assert self.dp is not None
         self.opt_steps_since_reset = opt_steps_since_reset
+        self.after_reset = after_reset
         rng = random.Random()
         rng.setstate(rng_state)
         return data_parallel_update(self.dp, self.policy, self.reference, self.optimizer, batch, self.cfg,
@@ -93,7 +95,7 @@ class TrainerReplica:
                 "optimizer": _cpu(self.optimizer.state_dict())}
 
     def _set_lr(self) -> None:
-        set_warmup_lr(self.optimizer, self.cfg, self.opt_steps_since_reset)
+        set_warmup_lr(self.optimizer, self.cfg, self.opt_steps_since_reset, self.after_reset)
         self.opt_steps_since_reset += 1
 
 
@@ -174,13 +176,15 @@ class TrainerGroup:
 
     def update(self, policy: torch.nn.Module, reference: torch.nn.Module, optimizer: torch.optim.Optimizer,
                batch: RolloutBatch, cfg: TrainConfig, temperature: float, pad_id: int, rng: random.Random,
-               set_lr: Any, autocast: AbstractContextManager[Any], opt_steps_since_reset: int) -> dict[str, float]:
+               set_lr: Any, autocast: AbstractContextManager[Any], opt_steps_since_reset: int,
+               after_reset: bool = False) -> dict[str, float]:
         """One data-parallel update; the driver's ``rng`` and warmup counter advance as in one process."""
         t0 = time.perf_counter()
         ref = ray.put(batch)  # one copy for every actor (one transfer per node)
         put_s = time.perf_counter() - t0
         state = rng.getstate()  # before rank 0 shuffles with it
-        refs = [a.update.remote(ref, temperature, pad_id, state, opt_steps_since_reset) for a in self.actors]
+        refs = [a.update.remote(ref, temperature, pad_id, state, opt_steps_since_reset, after_reset)
+                for a in self.actors]
         metrics = data_parallel_update(self.dp, policy, reference, optimizer, batch, cfg, temperature, pad_id, rng,
                                        set_lr, autocast)
         ray.get(refs)  # the actors' metrics are the same reduced numbers

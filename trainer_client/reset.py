@@ -28,42 +28,58 @@ class ResetScheduler:
     val_history: list[float] = field(default_factory=list)
     val_at_last_reset: int = 0  # validations before this index belong to the previous reference
     history: list[dict[str, Any]] = field(default_factory=list)
+    last_detail: dict[str, Any] = field(default_factory=dict)  # why the last due() fired: logged with the reset
 
     def record_validation(self, score: float) -> None:
+        """One validation result (with ``run.val_n_samples > 1`` a mean over several samples per prompt,
+        which is what makes the plateau trigger robust to sampling noise)."""
         self.val_history.append(float(score))
 
-    def _plateau(self) -> bool:
+    def _plateau(self) -> dict[str, Any] | None:
+        """The evidence when the last W validations did not beat the best before them by more than
+        ``plateau_min_delta``; None otherwise."""
         w = self.cfg.plateau_window
         vals = self.val_history[self.val_at_last_reset :]
         if w <= 0 or len(vals) <= w:
-            return False
-        best_before = max(vals[:-w])
-        return max(vals[-w:]) <= best_before + self.cfg.plateau_min_delta
+            return None
+        best_before, best_recent = max(vals[:-w]), max(vals[-w:])
+        if best_recent > best_before + self.cfg.plateau_min_delta:
+            return None
+        return {"best_before": best_before, "best_recent": best_recent, "window": w,
+                "min_delta": self.cfg.plateau_min_delta, "recent": vals[-w:]}
 
     def due(self, step: int, mean_kl: float | None = None) -> str | None:
-        """The reason a reset is due after ``step`` (1-based, completed), or None."""
+        """The reason a reset is due after ``step`` (1-based, completed), or None; :attr:`last_detail` then
+        holds the numbers that made it fire."""
+        self.last_detail = {}
         if step - self.last_reset_step < self.cfg.min_gap:
             return None
         if self.manual_path is not None and self.manual_path.exists():
+            self.last_detail = {"file": str(self.manual_path)}
             return "manual"
         if step in self.cfg.at_steps:
+            self.last_detail = {"at_steps": list(self.cfg.at_steps)}
             return "scheduled"
         if self.cfg.interval > 0 and step % self.cfg.interval == 0:
+            self.last_detail = {"interval": self.cfg.interval}
             return "interval"
-        if self._plateau():
+        plateau = self._plateau()
+        if plateau is not None:
+            self.last_detail = plateau
             return "validation_plateau"
         if self.cfg.kl_threshold > 0 and mean_kl is not None and mean_kl > self.cfg.kl_threshold:
+            self.last_detail = {"kl": mean_kl, "kl_threshold": self.cfg.kl_threshold}
             return "kl_threshold"
         return None
 
-    def mark(self, step: int, reason: str) -> dict[str, Any]:
-        """Record a reset that was carried out; consumes the manual trigger file."""
+    def mark(self, step: int, reason: str, detail: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Record a reset that was carried out (``detail``: why it fired); consumes the manual trigger file."""
         self.count += 1
         self.last_reset_step = step
         self.val_at_last_reset = len(self.val_history)
         if reason == "manual" and self.manual_path is not None:
             self.manual_path.unlink(missing_ok=True)
-        event = {"step": step, "reason": reason, "count": self.count}
+        event = {"step": step, "reason": reason, "count": self.count, **({"detail": detail} if detail else {})}
         self.history.append(event)
         return event
 

@@ -1,20 +1,21 @@
 """The experience half of a step: generate, score through the service, shape, filter, compute advantages.
 
 Dynamic sampling refills the batch stream-wise: each round draws fresh prompts, generates, scores, and
-keeps the groups whose raw accuracy is strictly between 0 and 1, until the step has its target number
-of groups or the round cap is reached (then it trains on what it has).
+keeps the informative groups (``algo.dynamic_sampling_criterion``), until the step has its target number
+of groups or the round cap is reached (then it trains on what it has, or stops, per ``algo.on_round_cap``).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import torch
 
 from trainer_client.algo.advantages import group_advantages
-from trainer_client.algo.dynamic_sampling import GroupFilter, PassRateTracker, informative_groups
+from trainer_client.algo.dynamic_sampling import GroupFilter, PassRateTracker, keep_groups
 from trainer_client.algo.shaping import overlong_filter_mask, overlong_penalty
 from trainer_client.client import RewardClient, usable
 from trainer_client.config import TrainConfig
@@ -49,15 +50,36 @@ class RolloutStats:
     metrics: dict[str, float] = field(default_factory=dict)
 
 
+def sample_item(rec: PromptRecord, s: Sample, item_id: str, prompted_thinking: bool = False) -> dict[str, Any]:
+    """The contract item for one sample. A sample cut at the token budget says ``truncated: true`` (reward 0
+    whatever its text: a box written before the cut is no answer); a prompt the chat template ended inside
+    ``<think>`` says ``options.thinking: "prompted"`` (unless the record sets it), so a response that never
+    closes the block is truncated thinking, not an answer."""
+    options = dict(rec.options or {})
+    if prompted_thinking:
+        options.setdefault("thinking", "prompted")
+    item: dict[str, Any] = {"id": item_id, "domain": rec.domain, "response": s.text, "reference": rec.reference,
+                            "options": options}
+    if s.truncated:
+        item["truncated"] = True
+    return item
+
+
+def opens_think(decode: Callable[[list[int]], str], prompt_ids: list[int], tail: int = 8) -> bool:
+    """Whether the encoded prompt ends inside a think block (R1-style chat templates end with ``<think>``)."""
+    return decode(prompt_ids[-tail:]).rstrip().endswith("<think>")
+
+
 def score_groups(
-    client: RewardClient, records: list[PromptRecord], samples: list[list[Sample]], tag: str
+    client: RewardClient, records: list[PromptRecord], samples: list[list[Sample]], tag: str,
+    prompted_thinking: list[bool] | None = None,
 ) -> list[tuple[list[float], list[bool], list[bool]]]:
     """Score every sample; returns per group (rewards, correct, usable). Order is the client's promise."""
     items: list[dict[str, Any]] = []
+    thinking = prompted_thinking or [False] * len(records)
     for g, (rec, group) in enumerate(zip(records, samples, strict=True)):
         for k, s in enumerate(group):
-            items.append({"id": f"{tag}-{g}-{k}", "domain": rec.domain, "response": s.text, "reference": rec.reference,
-                          "options": rec.options})
+            items.append(sample_item(rec, s, f"{tag}-{g}-{k}", thinking[g]))
     results = client.score(items)
     out, pos = [], 0
     for group in samples:
@@ -76,31 +98,35 @@ def collect_rollouts(
     engine: RolloutEngine,
     client: RewardClient,
     pass_rates: PassRateTracker,
+    decode: Callable[[list[int]], str] | None = None,
 ) -> tuple[RolloutBatch | None, dict[str, float]]:
-    """Build the step's training batch (None when no group was kept) and its rollout metrics."""
+    """Build the step's training batch (None when no group was kept) and its rollout metrics. ``decode``
+    (the tokenizer's) lets items say ``options.thinking: "prompted"`` when the prompt ends in ``<think>``."""
     a = cfg.algo
     gen = SamplingSettings(n=settings.n_samples, temperature=settings.temperature, top_p=settings.top_p,
                            max_tokens=settings.max_tokens)
     target = cfg.rollout.prompts_per_step
     filt = GroupFilter(target_groups=target, max_rounds=a.max_gen_rounds if a.dynamic_sampling else 1,
-                       enabled=a.dynamic_sampling)
+                       enabled=a.dynamic_sampling, on_cap=a.on_round_cap)
     seen: list[_Group] = []
     kept: list[_Group] = []
     while True:
         records = sampler.sample(target)
         prompt_ids = [encode(r.prompt) for r in records]
+        thinking = [decode is not None and opens_think(decode, p) for p in prompt_ids]
         tag = f"s{step}r{filt.rounds}"
 
         def score_chunk(start: int, end: int, chunk: list[list[Sample]], recs: list[PromptRecord] = records,
-                        tag: str = tag) -> list[tuple[list[float], list[bool], list[bool]]]:
-            return score_groups(client, recs[start:end], chunk, f"{tag}c{start}")
+                        tag: str = tag, th: list[bool] = thinking) -> list[tuple[list[float], list[bool], list[bool]]]:
+            return score_groups(client, recs[start:end], chunk, f"{tag}c{start}", th[start:end])
 
         # streaming engines (Ray): chunk i is scored while chunk i+1 is generated
         samples, scores = generate_and_score(engine, prompt_ids, gen, score_chunk)
         groups = [_Group(r, p, s, *sc) for r, p, s, sc in zip(records, prompt_ids, samples, scores, strict=True)]
         correct = torch.tensor([g.correct for g in groups], dtype=torch.bool)
         valid = torch.tensor([g.valid for g in groups], dtype=torch.bool)
-        keep = informative_groups(correct, valid)
+        rewards = torch.tensor([g.rewards for g in groups], dtype=torch.float32)
+        keep = keep_groups(a.dynamic_sampling_criterion, rewards, correct, valid)
         tokens = torch.tensor([sum(s.length for s in g.samples) for g in groups])
         base = len(seen)
         seen.extend(groups)
@@ -112,7 +138,13 @@ def collect_rollouts(
                 pass_rates.update(g.record.key, sum(c for c, v in zip(g.correct, g.valid, strict=True) if v) / n_valid)
         if not filt.need_more():
             break
+    filt.check_cap()
     metrics = _rollout_metrics(seen, settings.max_tokens)
+    # reward/mean is the policy's (every generated sample); the trained mean is what the update saw
+    if kept:
+        trained = _rollout_metrics(kept, settings.max_tokens)
+        metrics["reward/trained_mean"] = trained["reward/mean"]
+        metrics["accuracy_trained"] = trained["accuracy"]
     metrics.update(filt.metrics())
     rates = pass_rates.rates.values()
     metrics["pass_rate/prompts_seen"] = float(len(pass_rates.rates))

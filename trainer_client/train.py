@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import logging
 import random
 import time
 from collections.abc import Callable
@@ -34,9 +35,11 @@ from trainer_client.reset import (
     reset_reference,
     stage_settings,
 )
-from trainer_client.rollout import StepSettings, collect_rollouts, score_groups
+from trainer_client.rollout import StepSettings, collect_rollouts, opens_think, score_groups
 from trainer_client.rollout_batch import RolloutBatch
 from trainer_client.update import fill_logprobs, ppo_update
+
+log = logging.getLogger(__name__)
 
 
 def _device(cfg: TrainConfig) -> torch.device:
@@ -62,9 +65,10 @@ def prepare_for_training(policy: PreTrainedModel, cfg: TrainConfig, dtype: torch
         else:
             policy.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
     policy.config.use_cache = False
+    # The reference keeps the policy's (fp32) weights and runs under the same autocast as the policy: a bf16
+    # copy would compute other log-probs than the policy it was copied from (embeddings, norms and the
+    # residual stream in bf16), so the KL would never return to 0 after a reset and bias kl_threshold.
     reference = copy.deepcopy(policy).eval().requires_grad_(False)
-    if dtype == torch.bfloat16:
-        reference.to(torch.bfloat16)  # never trained: half the memory
     if compile_enabled(cfg.model.compile, next(policy.parameters()).device):
         compile_decoder_layers(policy, fallback=str(cfg.model.compile).lower() == "auto")  # after the deepcopy: the reference stays eager
     return reference
@@ -77,9 +81,19 @@ def make_optimizer(policy: torch.nn.Module, cfg: TrainConfig, device: torch.devi
                              fused=device.type == "cuda")
 
 
-def set_warmup_lr(optimizer: torch.optim.Optimizer, cfg: TrainConfig, steps_since_reset: int) -> None:
-    """Linear warmup over ``warmup_steps`` optimizer steps since the last reset, then constant."""
-    w = cfg.optim.warmup_steps
+def warmup_length(cfg: TrainConfig, after_reset: bool) -> int:
+    """Optimizer steps of linear warmup: ``optim.warmup_steps`` at the start, ``reset.warmup_steps`` after a
+    reset when set (so the paper's constant lr can keep no warmup at the start but soften each restart)."""
+    if after_reset and cfg.reset.warmup_steps > 0:
+        return cfg.reset.warmup_steps
+    return cfg.optim.warmup_steps
+
+
+def set_warmup_lr(optimizer: torch.optim.Optimizer, cfg: TrainConfig, steps_since_reset: int,
+                  after_reset: bool = False) -> None:
+    """Linear warmup over :func:`warmup_length` optimizer steps since the start or the last reset, then
+    constant."""
+    w = warmup_length(cfg, after_reset)
     scale = min(1.0, (steps_since_reset + 1) / w) if w > 0 else 1.0
     for g in optimizer.param_groups:
         g["lr"] = cfg.optim.lr * scale
@@ -122,8 +136,12 @@ class Trainer:
         self.update_rng = random.Random(cfg.run.seed + 1)
         self.step = 0
         self.opt_steps_since_reset = 0
+        self.round_cap_streak = 0  # consecutive steps whose dynamic sampling stopped at the round cap
         self.stage = -2  # unknown until the first step applies it
-        self.metrics = MetricsLogger(self.out, cfg.run.tensorboard)
+        # on resume, rows logged after the checkpoint (a crash between checkpoints) are dropped: those steps
+        # run again and would otherwise appear twice
+        resume_step = int(ckpt.load_trainer_state(resume_from)["step"]) if resume_from else None
+        self.metrics = MetricsLogger(self.out, cfg.run.tensorboard, truncate_after=resume_step)
         if resume_from:
             self._resume(resume_from)
 
@@ -138,9 +156,10 @@ class Trainer:
         self.engine.wake_up()
         with self._autocast():  # HF generation in bf16 on GPU too (vLLM ignores torch autocast)
             batch, metrics = collect_rollouts(cfg, step, settings, self.sampler, self._encode, self.engine,
-                                              self.client, self.pass_rates)
+                                              self.client, self.pass_rates, self.tokenizer.decode)
         self.engine.sleep()
         t_rollout = time.perf_counter() - t0
+        self._watch_round_cap(step, metrics)
 
         train_tokens = 0
         if batch is not None:
@@ -167,7 +186,7 @@ class Trainer:
             self.resets.record_validation(metrics["val/reward"])
         reason = self.resets.due(step, metrics.get("kl"))
         if reason:
-            self.reset(reason)
+            self.reset(reason, self.resets.last_detail)
             metrics["resets"] = float(self.resets.count)
         self.metrics.log(step, metrics)
         if cfg.run.checkpoint_every and (step % cfg.run.checkpoint_every == 0 or step == cfg.run.steps):
@@ -184,13 +203,29 @@ class Trainer:
             return ppo_update(self.policy, self.optimizer, batch, self.cfg, settings.temperature, self._pad_id,
                               self.update_rng, self._set_lr)
 
-    def reset(self, reason: str) -> None:
-        """ProRL hard reset: reference := policy, AdamW state cleared, warmup restarted; logged."""
+    def reset(self, reason: str, detail: dict[str, Any] | None = None) -> None:
+        """ProRL hard reset: reference := policy, AdamW state cleared, warmup restarted; logged with why."""
         reset_reference(self.policy, self.reference)
         reset_optimizer(self.optimizer)
         self.opt_steps_since_reset = 0
-        event = self.resets.mark(self.step, reason)
+        event = self.resets.mark(self.step, reason, detail)
         self.metrics.log(self.step, event, kind="reset")
+        log.info("reference reset at step %d: %s %s", self.step, reason, detail or "")
+
+    def _watch_round_cap(self, step: int, metrics: dict[str, float]) -> None:
+        """Warn once dynamic sampling has stopped at its round cap ``round_cap_warn_after`` steps in a row:
+        the steps then train on fewer groups than configured, a sign the data mix no longer fits the policy.
+        (The trainer's metrics go to JSONL/TensorBoard, not Prometheus, so this log line is the alert.)"""
+        hit = metrics.get("dynamic_sampling/hit_round_cap", 0.0) > 0
+        self.round_cap_streak = self.round_cap_streak + 1 if hit else 0
+        metrics["dynamic_sampling/round_cap_streak"] = float(self.round_cap_streak)
+        n = self.cfg.algo.round_cap_warn_after
+        if n > 0 and self.round_cap_streak >= n:
+            log.warning("step %d: dynamic sampling hit its round cap (algo.max_gen_rounds=%d) %d steps in a row, "
+                        "keeping %d of %d groups: most groups are uniform; raise the cap, use "
+                        "algo.dynamic_sampling_criterion=reward_std for partial-credit rewards, or change the mix",
+                        step, self.cfg.algo.max_gen_rounds, self.round_cap_streak,
+                        int(metrics.get("dynamic_sampling/kept_groups", 0)), self.cfg.rollout.prompts_per_step)
 
     @torch.no_grad()
     def validate(self, temperature: float | None = None) -> float:
@@ -201,12 +236,15 @@ class Trainer:
                                top_p=1.0, max_tokens=max_tokens)
         self.engine.wake_up()
         with self._autocast():
-            samples = self.engine.generate([self._encode(r.prompt) for r in records], gen)
+            prompt_ids = [self._encode(r.prompt) for r in records]
+            samples = self.engine.generate(prompt_ids, gen)
         self.engine.sleep()
-        scored = score_groups(self.client, records, samples, f"val{self.step}")
+        thinking = [opens_think(self.tokenizer.decode, p) for p in prompt_ids]
+        scored = score_groups(self.client, records, samples, f"val{self.step}", thinking)
         rewards = [r for rs, _, ok in scored for r, v in zip(rs, ok, strict=True) if v]
         value = sum(rewards) / max(len(rewards), 1)
-        self.metrics.log(self.step, {"reward": value, "n": len(rewards)}, kind="val")
+        self.metrics.log(self.step, {"reward": value, "n": len(rewards), "stderr": _stderr(scored),
+                                     "n_samples": self.cfg.run.val_n_samples}, kind="val")
         return value
 
     def fit(self, on_step: Callable[[int, dict[str, float]], None] | None = None) -> None:
@@ -222,18 +260,23 @@ class Trainer:
             "sampler": self.sampler.state_dict(),
             "pass_rates": self.pass_rates.state_dict(),
             "update_rng": self.update_rng.getstate(),
+            "round_cap_streak": self.round_cap_streak,
         }
+        r = self.cfg.run
         return ckpt.save_checkpoint(self.out, self.step, self.policy, self.reference, self.tokenizer, self.optimizer,
-                                    state, keep=self.cfg.run.keep_checkpoints)
+                                    state, keep=r.keep_checkpoints, bf16_policy=r.save_bf16_policy,
+                                    keep_optimizer=r.keep_optimizer_checkpoints, config=self.cfg.to_dict())
 
     def close(self) -> None:
         self.metrics.close()
 
     def _resume(self, path: Path) -> None:
         state = ckpt.load_trainer_state(path)
-        ckpt.load_into(path, self.reference, self.optimizer)
+        if not ckpt.load_into(path, self.reference, self.optimizer):
+            log.warning("%s has no optimizer state (run.keep_optimizer_checkpoints): AdamW restarts", path)
         self.step = int(state["step"])
         self.opt_steps_since_reset = int(state["opt_steps_since_reset"])
+        self.round_cap_streak = int(state.get("round_cap_streak", 0))
         self.resets.load_state_dict(state["resets"])
         self.sampler.load_state_dict(state["sampler"])
         self.pass_rates.load_state_dict(state["pass_rates"])
@@ -257,7 +300,7 @@ class Trainer:
     def _set_lr(self) -> None:
         """Called right before each optimizer step: linear warmup over ``warmup_steps`` optimizer steps since
         the last reset (a reset restarts it), then constant."""
-        set_warmup_lr(self.optimizer, self.cfg, self.opt_steps_since_reset)
+        set_warmup_lr(self.optimizer, self.cfg, self.opt_steps_since_reset, after_reset=self.resets.count > 0)
         self.opt_steps_since_reset += 1
 
     def _encode(self, prompt: str | list[dict[str, str]]) -> list[int]:
@@ -288,6 +331,17 @@ def _advantage_stats(adv: torch.Tensor, mask: torch.Tensor) -> dict[str, float]:
         return {}
     return {"advantage/mean": float(sel.mean()), "advantage/std": float(sel.std()) if sel.numel() > 1 else 0.0,
             "advantage/max": float(sel.max()), "advantage/min": float(sel.min())}
+
+
+def _stderr(scored: list[tuple[list[float], list[bool], list[bool]]]) -> float:
+    """Standard error of the validation mean over prompts (each prompt's mean over its judged samples): the
+    noise a ``reset.plateau_min_delta`` should exceed. More samples per prompt shrink its within-prompt part."""
+    means = [sum(r for r, v in zip(rs, ok, strict=True) if v) / sum(ok) for rs, _, ok in scored if any(ok)]
+    if len(means) < 2:
+        return 0.0
+    mu = sum(means) / len(means)
+    var = sum((m - mu) ** 2 for m in means) / (len(means) - 1)
+    return float((var / len(means)) ** 0.5)
 
 
 def _mismatch(batch: Any) -> float:

@@ -21,6 +21,24 @@ _SUMMED_STATS = ("loss", "pg_loss", "kl", "entropy", "clipfrac_high", "clipfrac_
                  "tis_weight_mean", "loss_tokens")
 
 
+def mini_batch_groups(groups: list[int], size: int) -> list[list[int]]:
+    """Split ``groups`` (already shuffled) into ``ceil(len / size)`` consecutive mini-batches whose sizes
+    differ by at most one.
+
+    A short step (dynamic sampling at its round cap: 200 groups with ``size`` 64) then takes 4 steps of 50
+    groups, not 64/64/64/8: every AdamW step, all at the same lr, sees a gradient of about the same noise."""
+    if not groups:
+        return []
+    n = -(-len(groups) // size)
+    base, extra = divmod(len(groups), n)
+    out, start = [], 0
+    for i in range(n):
+        end = start + base + (i < extra)
+        out.append(groups[start:end])
+        start = end
+    return out
+
+
 def _scatter(dst: torch.Tensor, rows: list[int], values: torch.Tensor) -> None:
     dst[rows, : values.shape[1]] = values.to(dst.dtype).cpu()
 
@@ -67,8 +85,8 @@ def ppo_update(
     before_optimizer_step: Callable[[], None] | None = None,
     reduce_stats: Callable[[dict[str, float]], dict[str, float]] | None = None,
 ) -> dict[str, float]:
-    """``ppo_epochs`` passes over the batch in mini-batches of ``mini_batch_prompts`` groups; one
-    optimizer step per mini-batch, gradient accumulated over token-budget micro-batches.
+    """``ppo_epochs`` passes over the batch in mini-batches of ``mini_batch_prompts`` groups (rebalanced to
+    equal sizes when the batch is not a multiple: :func:`mini_batch_groups`); one optimizer step per mini-batch, gradient accumulated over token-budget micro-batches.
 
     The token-mean normaliser is the whole mini-batch's count of loss tokens, so the accumulated gradient
     equals the gradient of the mini-batch's token-mean loss however it is split. Under data parallelism
@@ -97,8 +115,8 @@ def ppo_update(
     model.train()
     for _ in range(a.ppo_epochs):
         rng.shuffle(groups)
-        for start in range(0, len(groups), o.mini_batch_prompts):
-            chosen = set(groups[start : start + o.mini_batch_prompts])
+        for part_groups in mini_batch_groups(groups, o.mini_batch_prompts):
+            chosen = set(part_groups)
             idx = [i for i, gid in enumerate(group_of) if gid in chosen]
             mask_all = batch.token_mask(idx)
             if a.loss_agg == "token-mean":

@@ -23,8 +23,9 @@ def _setup(records: list[PromptRecord], *overrides: str):
 
 def test_unjudged_samples_are_masked_and_round_cap_is_respected(reward_service_url: str) -> None:
     good = [PromptRecord(**r) for r in make_records(4, seed=0)]
-    # a reference the service cannot judge: status `invalid`, must not be learned from
-    bad = [PromptRecord(r.prompt, "reasoning_gym", {"entry": {"question": "?"}}, {"id": f"bad{i}"})
+    # items the service cannot judge: status `invalid`, must not be learned from (an unknown domain is
+    # refused before anything else; a sample cut at the budget is otherwise a judgement, reward 0)
+    bad = [PromptRecord(r.prompt, "no_such_domain", {"entry": {"question": "?"}}, {"id": f"bad{i}"})
            for i, r in enumerate(good)]
     cfg, tok, engine, sampler = _setup(good + bad, "algo.dynamic_sampling=false")
     torch.manual_seed(0)

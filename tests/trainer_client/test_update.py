@@ -54,3 +54,39 @@ def test_masked_samples_do_not_contribute() -> None:
     assert not torch.allclose(g_masked, g_full)
     # a fully masked batch makes no update and does not crash
     assert _grad_after_update(10_000, [0.0] * 6).numel() == 0
+
+
+# ---- mini-batches of a short step are rebalanced ------------------------------------------------------------
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from trainer_client.update import mini_batch_groups  # noqa: E402
+
+
+def test_a_short_step_takes_equal_mini_batches() -> None:
+    """200 kept groups with mini-batches of 64: 4 AdamW steps of 50 groups, not 64/64/64/8."""
+    assert [len(m) for m in mini_batch_groups(list(range(200)), 64)] == [50, 50, 50, 50]
+    assert [len(m) for m in mini_batch_groups(list(range(256)), 64)] == [64] * 4
+    assert [len(m) for m in mini_batch_groups(list(range(5)), 4)] == [3, 2]
+
+
+@given(st.integers(0, 600), st.integers(1, 128))
+def test_mini_batches_cover_in_order_with_sizes_within_one(n: int, size: int) -> None:
+    parts = mini_batch_groups(list(range(n)), size)
+    assert [g for p in parts for g in p] == list(range(n))
+    assert len(parts) == -(-n // size)
+    if parts:
+        sizes = [len(p) for p in parts]
+        assert max(sizes) - min(sizes) <= 1 and max(sizes) <= size
+
+
+def test_update_takes_one_step_per_rebalanced_mini_batch() -> None:
+    model = _model()
+    cfg = load_config(None, ["optim.mini_batch_prompts=2", "optim.grad_clip=1e9"])
+    b = _batch()  # 3 groups: 2 + 1 before, still 2 steps (of 2 and 1 groups)
+    b.old_logp = fill_logprobs(model, b, cfg, 1.0, 0)
+    b.ref_logp = b.old_logp.clone()
+    seen: list[int] = []
+    opt = torch.optim.SGD(model.parameters(), lr=0.0)
+    ppo_update(model, opt, b, cfg, 1.0, 0, random.Random(0), lambda: seen.append(1))
+    assert len(seen) == 2

@@ -1,9 +1,21 @@
-"""DAPO dynamic sampling on raw accuracy, with per-prompt pass-rate memory.
+"""DAPO dynamic sampling, with per-prompt pass-rate memory.
 
-A group whose samples are all right or all wrong has zero advantage everywhere and contributes nothing
-but KL to the gradient. Keeping only groups with ``0 < correct < n`` keeps the batch informative. The
-filter uses the verifier's raw correctness, not the length-shaped reward: an overlong penalty must not
-make an all-correct group look informative.
+A group whose samples all earn the same reward has zero advantage everywhere and contributes nothing but
+KL to the gradient. Two criteria decide which groups are informative (``algo.dynamic_sampling_criterion``):
+
+- ``accuracy`` (the ProRL/DAPO paper's, verl's ``filter_groups.metric: acc``): keep ``0 < correct < n``,
+  correctness being ``reward == 1``. A group whose rewards vary but never reach 1 (partial credit of
+  reasoning_gym, ``options.reward: fraction``) is dropped.
+- ``reward_std``: keep groups whose raw rewards are not all equal (std > 0), so partial-credit groups are
+  kept. For binary rewards both criteria keep exactly the same groups.
+
+Both use the verifier's raw result, not the length-shaped reward: an overlong penalty must not make an
+all-correct group look informative.
+
+Refill follows verl DAPO's ``max_num_gen_batches``: keep generating fresh rounds until the batch is full,
+at most ``max_rounds`` rounds (0 = no cap). At the cap, either train on the groups kept so far
+(``on_cap="train"``; the update then rebalances its mini-batches) or stop with :class:`RoundCapError`
+(``on_cap="error"``, what verl does).
 """
 
 from __future__ import annotations
@@ -27,18 +39,47 @@ def informative_groups(correct: torch.Tensor, valid: torch.Tensor | None = None)
     return (n_ok > 0) & (n_ok < n_valid) & (n_valid >= 2)
 
 
+def varied_reward_groups(rewards: torch.Tensor, valid: torch.Tensor | None = None, tol: float = 1e-6) -> torch.Tensor:
+    """``[G, n]`` raw rewards -> ``[G]`` bool: keep a group iff its judged rewards are not all equal
+    (max - min > ``tol``, i.e. std > 0 up to float noise). Unjudged samples are ignored; a group with fewer
+    than two judged samples is never informative."""
+    rewards = rewards.to(torch.float32)
+    valid_b = torch.ones_like(rewards, dtype=torch.bool) if valid is None else valid.to(torch.bool)
+    hi = torch.where(valid_b, rewards, torch.full_like(rewards, -torch.inf)).amax(dim=-1)
+    lo = torch.where(valid_b, rewards, torch.full_like(rewards, torch.inf)).amin(dim=-1)
+    return (valid_b.sum(dim=-1) >= 2) & (hi - lo > tol)
+
+
+CRITERIA = ("accuracy", "reward_std")
+
+
+def keep_groups(criterion: str, rewards: torch.Tensor, correct: torch.Tensor, valid: torch.Tensor) -> torch.Tensor:
+    """The groups ``criterion`` (one of :data:`CRITERIA`) keeps, from ``[G, n]`` raw rewards/correctness."""
+    if criterion == "accuracy":
+        return informative_groups(correct, valid)
+    if criterion == "reward_std":
+        return varied_reward_groups(rewards, valid)
+    raise ValueError(f"unknown dynamic sampling criterion {criterion!r}; expected one of {CRITERIA}")
+
+
+class RoundCapError(RuntimeError):
+    """Dynamic sampling reached ``algo.max_gen_rounds`` without filling the batch (``on_round_cap: error``)."""
+
+
 @dataclass
 class GroupFilter:
-    """Stream-refill bookkeeping for one training step (OpenRLHF/DAPO style).
+    """Stream-refill bookkeeping for one training step (verl DAPO's ``max_num_gen_batches`` semantics).
 
     The trainer generates a round of groups, calls :meth:`add`, and keeps generating new prompts while
-    :meth:`need_more` says so. At the round cap it stops and trains on what it has (possibly fewer
-    groups, possibly none): it never raises.
+    :meth:`need_more` says so: until ``target_groups`` are kept, or ``max_rounds`` rounds were generated
+    (``max_rounds <= 0``: no cap). :meth:`check_cap` then raises when the batch is short and ``on_cap`` is
+    ``"error"``; with ``"train"`` the step trains on what it has (possibly nothing).
     """
 
     target_groups: int
     max_rounds: int
     enabled: bool = True
+    on_cap: str = "train"
     kept: list[int] = field(default_factory=list)
     rounds: int = 0
     seen_groups: int = 0
@@ -60,7 +101,21 @@ class GroupFilter:
         return new
 
     def need_more(self) -> bool:
-        return len(self.kept) < self.target_groups and self.rounds < self.max_rounds
+        return len(self.kept) < self.target_groups and (self.max_rounds <= 0 or self.rounds < self.max_rounds)
+
+    @property
+    def hit_cap(self) -> bool:
+        """The refill stopped at the round cap with the batch short."""
+        return len(self.kept) < self.target_groups
+
+    def check_cap(self) -> None:
+        """Raise :class:`RoundCapError` when the batch is short and the configuration says to stop."""
+        if self.hit_cap and self.on_cap == "error":
+            raise RoundCapError(
+                f"dynamic sampling kept {len(self.kept)} of {self.target_groups} groups after {self.rounds} generation "
+                f"rounds (algo.max_gen_rounds={self.max_rounds}): the data is too easy or too hard for the policy. "
+                "Raise algo.max_gen_rounds (0 = no cap), set algo.on_round_cap=train to train on a smaller batch, "
+                "or change the data mix")
 
     def metrics(self) -> dict[str, float]:
         return {
@@ -68,7 +123,7 @@ class GroupFilter:
             "dynamic_sampling/rounds": float(self.rounds),
             "dynamic_sampling/wasted_tokens": float(self.wasted_tokens),
             "dynamic_sampling/kept_groups": float(len(self.kept)),
-            "dynamic_sampling/hit_round_cap": float(len(self.kept) < self.target_groups),
+            "dynamic_sampling/hit_round_cap": float(self.hit_cap),
         }
 
 

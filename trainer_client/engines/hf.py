@@ -2,12 +2,22 @@
 
 The engine can share the policy module with the trainer (the default): then a weight update costs
 nothing and generation always uses the latest weights. Give it its own copy to decouple them.
+
+Sampling must be the distribution the loss assumes, ``softmax(logits / T)`` (top-p aside). transformers fills
+every setting a caller leaves unset from the model's own ``generation_config.json`` (a checkpoint's
+``repetition_penalty: 1.1``, ``no_repeat_ngram_size``, ``suppress_tokens``, ``min_length``...), which would
+silently reshape the samples. So each call runs with an explicit, clean :class:`GenerationConfig` and the
+model's own one set aside, and the returned log-probs are those of the processed scores transformers
+actually sampled from: a mismatch would show in ``rollout_logprob_mismatch``, not hide behind raw logits.
 """
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+
 import torch
-from transformers import PreTrainedModel, PreTrainedTokenizerBase
+from transformers import GenerationConfig, PreTrainedModel, PreTrainedTokenizerBase
 
 from trainer_client.compilation import eager
 from trainer_client.engines.base import Sample, SamplingSettings
@@ -59,27 +69,17 @@ class HFEngine:
             ids[i, width - len(p) :] = torch.tensor(p)
             mask[i, width - len(p) :] = 1
         eos = self.tokenizer.eos_token_id
-        gen = self.model.generate(
-            input_ids=ids.to(device),
-            attention_mask=mask.to(device),
-            do_sample=True,
-            temperature=s.temperature,
-            top_p=s.top_p,
-            top_k=0,
-            max_new_tokens=s.max_tokens,
-            num_return_sequences=s.n,
-            pad_token_id=self._pad_id,
-            eos_token_id=eos,
-            use_cache=True,
-            return_dict_in_generate=True,
-            output_logits=self.return_logprobs,
-        )
+        config = clean_generation_config(s, self._pad_id, eos, self.return_logprobs)
+        with _without_model_defaults(self.model):
+            gen = self.model.generate(input_ids=ids.to(device), attention_mask=mask.to(device),
+                                      generation_config=config)
         seqs = gen.sequences
         responses = seqs[:, width:].tolist()
         step_lps: torch.Tensor | None = None
-        if self.return_logprobs and gen.logits:
-            logits = torch.stack(gen.logits, dim=1).float() / s.temperature  # [B*n, new, V], raw -> sampled dist
-            step_lps = torch.log_softmax(logits, dim=-1).gather(-1, seqs[:, width:].unsqueeze(-1)).squeeze(-1).cpu()
+        if self.return_logprobs and gen.scores:
+            # the processed scores (temperature, top-p) are what was sampled from: [B*n, new, V]
+            scores = torch.stack(gen.scores, dim=1).float()
+            step_lps = torch.log_softmax(scores, dim=-1).gather(-1, seqs[:, width:].unsqueeze(-1)).squeeze(-1).cpu()
         groups: list[list[Sample]] = []
         for i in range(len(prompts)):
             group = []
@@ -107,3 +107,29 @@ class HFEngine:
 
     def wake_up(self) -> None:
         return None
+
+
+def clean_generation_config(s: SamplingSettings, pad_id: int, eos_id: int | None,
+                            scores: bool = False) -> GenerationConfig:
+    """Pure ancestral sampling at ``s.temperature`` with nucleus ``s.top_p``: every other logits processor
+    transformers knows is set to its neutral value explicitly, so nothing can be inherited."""
+    return GenerationConfig(
+        do_sample=True, temperature=s.temperature, top_p=s.top_p, top_k=0, min_p=None, typical_p=1.0,
+        epsilon_cutoff=0.0, eta_cutoff=0.0, repetition_penalty=1.0, encoder_repetition_penalty=1.0,
+        no_repeat_ngram_size=0, encoder_no_repeat_ngram_size=0, length_penalty=1.0, min_new_tokens=0,
+        max_new_tokens=s.max_tokens, num_beams=1, num_return_sequences=s.n, pad_token_id=pad_id,
+        eos_token_id=eos_id, use_cache=True, return_dict_in_generate=True, output_scores=scores,
+        renormalize_logits=False, remove_invalid_values=False,
+    )
+
+
+@contextlib.contextmanager
+def _without_model_defaults(model: PreTrainedModel) -> Iterator[None]:
+    """Set the model's own generation config aside during ``generate``: transformers fills every unset
+    field of the caller's config from it (bad_words_ids, suppress_tokens, forced tokens...)."""
+    saved = model.generation_config
+    model.generation_config = GenerationConfig()
+    try:
+        yield
+    finally:
+        model.generation_config = saved
