@@ -80,8 +80,8 @@ def from_row(row: Any) -> AuditItem:
             question = entry["question"]
         if entry.get("answer") is not None:
             gold = str(entry["answer"])
-    elif domain in ("math", "mcq") and reference.get("answer") is not None:
-        gold = str(reference["answer"])
+    elif isinstance(reference.get("answer"), (str, int, float)) and not isinstance(reference["answer"], bool):
+        gold = str(reference["answer"])  # math, mcq and plugin domains that follow the same convention
     elif domain == "ifeval" and question is None and isinstance(reference.get("prompt"), str):
         question = reference["prompt"]
     return AuditItem(task=task, domain=domain, reference=reference, options=dict(options), question=question,

@@ -46,13 +46,9 @@ CONTROL_FAMILIES = frozenset({"gold"})
 CONSTANT_FAMILIES = frozenset({"constant", "other_gold", "print_constant"})
 
 CONSTANTS: tuple[str, ...] = (
-    "0", "1", "-1", "2", "10", "True", "False", "true", "false", "yes", "no", "Yes", "No",
-    "A", "B", "C", "D", "None", "[]", "{}", "0.0", "1.0", "0.5", "x", "a",
+    "0", "1", "-1", "2", "True", "False", "yes", "no", "A", "B", "None", "[]", "0.5", "x",
 )  # fmt: skip
-NON_FINITE: tuple[str, ...] = (
-    "nan", "NaN", "-nan", "inf", "-inf", "Infinity", "nanj", "infj", "nan+nanj", "1e999", "-1e999",
-    "\\infty", "oo", "zoo",
-)  # fmt: skip
+NON_FINITE: tuple[str, ...] = ("nan", "NaN", "inf", "-inf", "nanj", "nan+nanj", "1e999", "\\infty", "oo")
 EMPTY: tuple[tuple[str, str], ...] = (
     ("empty", ""), ("space", " "), ("whitespace", "\n\t \n"), ("answer_tag", "<answer></answer>"),
     ("answer_tag_space", "<answer> </answer>"), ("boxed", "\\boxed{}"), ("boxed_space", "\\boxed{ }"),
@@ -60,8 +56,7 @@ EMPTY: tuple[tuple[str, str], ...] = (
     ("think_pair", "<think></think>"), ("open_think", "<think>"),
 )  # fmt: skip
 EXPRESSIONS: tuple[str, ...] = (
-    "1*2*3*4", "0*1", "sign(pi)", "floor(E)", "(sign(pi)-sign(pi))", "sign(pi)+sign(pi)", "1+1", "2**10",
-    "2^10", "pi", "E", "sqrt(2)", "1/0", "0/0", "factorial(3)", "x+1",
+    "1*2*3*4", "0*1", "sign(pi)", "floor(E)", "(sign(pi)-sign(pi))", "2**10", "2^10", "pi", "sqrt(2)", "0/0",
 )  # fmt: skip
 PATHOLOGICAL: tuple[tuple[str, str], ...] = (
     ("power_tower", "9**9**9**9"), ("caret_tower", "9^9^9^9"), ("latex_tower", "2^{2^{2^{2^{2^{2^{2}}}}}}"),
@@ -73,8 +68,8 @@ PATHOLOGICAL: tuple[tuple[str, str], ...] = (
 PATHOLOGICAL_RAW: tuple[tuple[str, str], ...] = (
     ("repetition", "A\n" * 25_000), ("unclosed_tags", "<answer>" * 5_000), ("unclosed_boxes", "\\boxed{" * 5_000),
 )  # fmt: skip
-STRUCTURES: tuple[str, ...] = ("[[]]", "[0]", "0 0 0 0 0 0 0 0", "1 1 1 1 1 1 1 1", "[[0, 0], [0, 0]]", "a b c")
-CONTRADICTIONS: tuple[str, ...] = ("True False", "False True", "yes no", "0 1", "True or False", "Yes and No")
+STRUCTURES: tuple[str, ...] = ("[[]]", "0 0 0 0 0 0 0 0", "[[0, 0], [0, 0]]", "a b c")
+CONTRADICTIONS: tuple[str, ...] = ("True False", "yes no", "0 1", "True or False")
 _HOMOGLYPHS = str.maketrans("aceiopxyACEHIKMOPTXY", "асеіорхуАСЕНІКМОРТХУ")  # Latin -> Cyrillic look-alikes
 _FULLWIDTH = {c: chr(ord(c) + 0xFEE0) for c in map(chr, range(0x21, 0x7F))}  # NFKC maps them back to ASCII
 

@@ -55,11 +55,11 @@ def is_binary(items: Sequence[AuditItem]) -> bool:
 def _pays(family: str, stats: dict[str, Any], binary: bool, n_task_items: int, limits: Thresholds) -> str | None:
     """Why this label's rewards are a hack, or None."""
     mean, full = stats["mean"], stats["full_credit"]
+    if family in CONSTANT_FAMILIES and n_task_items < limits.min_items:
+        return None
     if family in CONSTANT_FAMILIES and binary:
         if mean > limits.max_constant_binary or full > limits.max_constant_binary:
             return f"a constant on a binary task earns {mean:.2f} (class prior above {limits.max_constant_binary})"
-        return None
-    if family in CONSTANT_FAMILIES and n_task_items < limits.min_items:
         return None
     if mean >= limits.max_mean:
         return f"mean reward {mean:.2f} >= {limits.max_mean}"
