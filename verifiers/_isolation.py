@@ -10,7 +10,9 @@ one, and then the worker runs without it (the refusal is recorded in the report,
 | close inherited fds | using a pipe or socket the parent handed down (resource tracker, spawn pipes) | nothing |
 | drop secret environment variables | reading API keys, Redis URLs with passwords, tokens, and returning them in a verdict's details | nothing |
 | network namespace | TCP/UDP anywhere: Redis on 127.0.0.1, the internet | root, or unprivileged user namespaces |
-| drop to ``PRORL_POOL_UID``/``GID`` | the Docker socket (root:docker 0660), writing the service's files | root (keeps CAP_DAC_READ_SEARCH where that user cannot read the interpreter) |
+| mount namespace (:mod:`verifiers._isolation_mounts`) | seeing /root, /home, /run (the Docker socket) at all; sharing the host's /tmp | root, or the user namespace above |
+| drop to ``PRORL_POOL_UID``/``GID`` | the Docker socket (root:docker 0660), writing the service's files, other processes' /proc/<pid>/environ | root |
+| drop every capability (effective, permitted, inheritable, ambient, bounding set) | reading past file modes (CAP_DAC_READ_SEARCH), everything else root may do | nothing (the bounding set: CAP_SETPCAP, i.e. root or the user namespace) |
 | no_new_privs | gaining privileges through a setuid binary | nothing |
 | seccomp filter | new sockets of any kind (Unix ones too: the Docker socket through a docker group), ptrace and process_vm_* on the service, io_uring, open_by_handle_at | no_new_privs; x86_64 or aarch64 |
 
@@ -34,6 +36,8 @@ from typing import Any
 _CLONE_NEWUSER = 0x10000000
 _CLONE_NEWNET = 0x40000000
 _PR_SET_KEEPCAPS = 8
+_PR_CAPBSET_DROP = 24
+_PR_CAP_AMBIENT, _PR_CAP_AMBIENT_CLEAR_ALL = 47, 4
 _PR_SET_NO_NEW_PRIVS = 38
 _LINUX_CAPABILITY_VERSION_3 = 0x20080522
 _CAP_DAC_READ_SEARCH = 2
@@ -167,12 +171,13 @@ def _readable_as(uid: int, gid: int, paths: list[str]) -> str | None:
 
 
 def drop_privileges(settings: IsolationSettings) -> list[str]:
-    """As root, become ``settings.uid``/``gid`` with no supplementary groups; return the capabilities kept.
+    """As root, become ``settings.uid``/``gid`` with no supplementary groups and no capability; return
+    the capabilities kept.
 
     A scorer imports lazily (sympy submodules, reasoning_gym task modules and data files, stdlib codecs)
-    and must keep reading its import paths. Where that user cannot (a pyenv Python under /root), the
-    worker keeps CAP_DAC_READ_SEARCH alone: it still reads as root did, but writes as that user and
-    holds no other privilege.
+    and must keep reading its import paths. The mount namespace exposes them again where they live in a
+    masked directory (a pyenv Python under /root); only where that step was refused and that user
+    cannot read them does the worker keep CAP_DAC_READ_SEARCH alone (reported, loudly, as kept).
     """
     _simulated(settings, "uid")
     if os.geteuid() != 0:
@@ -183,6 +188,7 @@ def drop_privileges(settings: IsolationSettings) -> list[str]:
     paths = [os.path.abspath(p or os.getcwd()) for p in sys.path]
     keep_read = _readable_as(settings.uid, gid, paths) is not None
     libc = _libc()
+    _drop_bounding_set(keep=_CAP_DAC_READ_SEARCH if keep_read else None)  # needs CAP_SETPCAP: before setuid
     if keep_read:
         _check(libc.prctl(_PR_SET_KEEPCAPS, 1, 0, 0, 0), "prctl(PR_SET_KEEPCAPS)")
     os.setgroups([])
@@ -191,10 +197,48 @@ def drop_privileges(settings: IsolationSettings) -> list[str]:
     if not keep_read:
         return []
     _check(libc.prctl(_PR_SET_KEEPCAPS, 0, 0, 0, 0), "prctl(PR_SET_KEEPCAPS)")
-    header = (ctypes.c_uint32 * 2)(_LINUX_CAPABILITY_VERSION_3, 0)
-    data = (ctypes.c_uint32 * 6)(1 << _CAP_DAC_READ_SEARCH, 1 << _CAP_DAC_READ_SEARCH, 0, 0, 0, 0)
-    _check(libc.capset(header, data), "capset(CAP_DAC_READ_SEARCH)")
+    _capset(1 << _CAP_DAC_READ_SEARCH)
     return ["CAP_DAC_READ_SEARCH"]
+
+
+def _capset(mask: int) -> None:
+    """Effective and permitted = ``mask`` (first 32 capabilities), inheritable empty, in this thread."""
+    header = (ctypes.c_uint32 * 2)(_LINUX_CAPABILITY_VERSION_3, 0)
+    data = (ctypes.c_uint32 * 6)(mask, mask, 0, 0, 0, 0)
+    _check(_libc().capset(header, data), f"capset({mask:#x})")
+
+
+def _drop_bounding_set(keep: int | None = None) -> None:
+    """Empty the bounding set (but ``keep``) and the ambient set: no execve can bring a capability back."""
+    libc = _libc()
+    try:
+        with open("/proc/sys/kernel/cap_last_cap") as f:
+            last = int(f.read())
+    except (OSError, ValueError):
+        last = 40
+    for cap in range(last + 1):
+        if cap != keep:
+            _check(libc.prctl(_PR_CAPBSET_DROP, cap, 0, 0, 0), f"prctl(PR_CAPBSET_DROP, {cap})")
+    libc.prctl(_PR_CAP_AMBIENT, _PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0)  # EINVAL on kernels before 4.3: none to clear
+
+
+def drop_capabilities(settings: IsolationSettings, kept: list[str]) -> dict[str, str]:
+    """Clear every capability the worker still holds (a user namespace's full set, a root worker whose
+    uid drop was refused) but those in ``kept``; return the sets /proc/self/status now shows."""
+    _simulated(settings, "caps")
+    if not kept:
+        try:
+            _drop_bounding_set()
+        except OSError:
+            pass  # no CAP_SETPCAP: a non-root process whose bounding set no_new_privs makes inert
+        _capset(0)
+    return capabilities()
+
+
+def capabilities() -> dict[str, str]:
+    """This process's capability sets as /proc/self/status shows them (hex masks)."""
+    with open("/proc/self/status") as status:
+        return {k: v.strip() for k, _, v in (line.partition(":") for line in status) if k.startswith("Cap")}
 
 
 def set_no_new_privs(settings: IsolationSettings) -> None:
@@ -257,7 +301,8 @@ def drop_secret_env() -> list[str]:
 
 
 def isolate_early(settings: IsolationSettings, keep_fds: set[int]) -> dict[str, Any]:
-    """Steps that must come before the scorers' imports: close fds, leave the network."""
+    """Steps that must come before the scorers' imports: close fds, leave the network, mask the
+    filesystem (the imports then prove that what the scorers need is still visible)."""
     report: dict[str, Any] = {"enabled": settings.enabled}
     if not settings.enabled:
         return report
@@ -269,6 +314,13 @@ def isolate_early(settings: IsolationSettings, keep_fds: set[int]) -> dict[str, 
     except OSError as exc:
         report["netns"] = None
         refused["netns"] = str(exc)
+    from verifiers._isolation_mounts import enter_mount_namespace  # it imports this module
+
+    try:
+        report["mountns"] = enter_mount_namespace(settings)
+    except OSError as exc:
+        report["mountns"] = None
+        refused["mountns"] = str(exc)
     report["refused"] = refused
     return report
 
@@ -279,11 +331,17 @@ def isolate_late(settings: IsolationSettings, report: dict[str, Any]) -> dict[st
         report.update(uid=os.getuid(), gid=os.getgid())
         return report
     refused: dict[str, str] = report.setdefault("refused", {})
+    report["kept_caps"] = []
     try:
         report["kept_caps"] = drop_privileges(settings)
     except OSError as exc:
         refused["uid"] = str(exc)
     report.update(uid=os.getuid(), gid=os.getgid())
+    try:
+        report["caps"] = drop_capabilities(settings, report["kept_caps"])
+    except OSError as exc:
+        refused["caps"] = str(exc)
+        report["caps"] = capabilities()
     for step, apply in (("no_new_privs", set_no_new_privs), ("seccomp", install_seccomp)):
         try:
             apply(settings)

@@ -59,6 +59,10 @@ def score(answer_text: str, reference: dict, options: object) -> Verdict:
         return Verdict(reward=1.0, details={"pid": os.getpid()})
     elif command in ("connect", "connect_unix"):  # what a taken-over worker would try (test_pool_isolation)
         return Verdict(reward=1.0, details=_try_connect(command, arg))
+    elif command == "attack":  # what a taken-over worker would read (test_pool_isolation); arg: JSON targets
+        from tests.verifiers.pool_attacker import attack
+
+        return Verdict(reward=1.0, details=attack(arg))
     elif command == "fds":  # every open fd and what it points at
         fds = {}
         for fd in os.listdir("/proc/self/fd"):

@@ -6,6 +6,7 @@ import os
 import sys
 import threading
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -226,13 +227,19 @@ def _wait_gone(pid: int, timeout_s: float = 120) -> bool:
     return not Path(f"/proc/{pid}").exists()
 
 
-def test_a_lingering_recycled_worker_does_not_hold_up_deadline_kills(tmp_path):
+def _release(pid: int, name: str) -> None:
+    """Create /tmp/<name> as worker ``pid`` sees it: a worker has its own private /tmp (_isolation_mounts)."""
+    Path(f"/proc/{pid}/root/tmp/{name}").touch()
+
+
+def test_a_lingering_recycled_worker_does_not_hold_up_deadline_kills():
     """The dispatcher used to join a recycled worker for up to 5 s, delaying every deadline kill by as long."""
-    release = tmp_path / "release"
+    name = f"prorl-release-{uuid.uuid4().hex}"
     p = JailedPool(workers=2, limits=WorkerLimits(max_tasks=1), chunk_size=1, retire_grace_s=3600)
+    pid = None
     try:
         # After this task the worker announces it retires (max_tasks=1), yet it does not exit.
-        lingering = p.submit(Task("probe", f"linger:{release}", {}, {}, 60.0)).result(timeout=120)
+        lingering = p.submit(Task("probe", f"linger:/tmp/{name}", {}, {}, 60.0)).result(timeout=120)
         pid = lingering["details"]["pid"]
         spin = p.submit(Task("probe", "spin", {}, {}, 0.5)).result(timeout=120)
         assert spin["details"]["reason"] == "verification_timeout" and "CPU budget" in spin["details"]["error"]
@@ -241,17 +248,18 @@ def test_a_lingering_recycled_worker_does_not_hold_up_deadline_kills(tmp_path):
         assert [r["status"] for r in served] == ["ok"] * 3
         # All of that happened while the recycled worker was still running, tracked as exiting.
         assert _running(pid) and p.snapshot().exiting >= 1
-        release.touch()
+        _release(pid, name)
         assert _wait_gone(pid), "the recycled worker exited but was never reaped"
     finally:
-        release.touch()
+        if pid is not None and _running(pid):
+            _release(pid, name)
         p.close()
 
 
-def test_a_recycled_worker_that_never_exits_is_killed_after_its_grace_and_reaped(tmp_path):
+def test_a_recycled_worker_that_never_exits_is_killed_after_its_grace_and_reaped():
     p = JailedPool(workers=1, limits=WorkerLimits(max_tasks=1), chunk_size=1, retire_grace_s=0.5)
     try:
-        pid = p.submit(Task("probe", f"linger:{tmp_path / 'never'}", {}, {}, 60.0)).result(timeout=120)["details"]["pid"]
+        pid = p.submit(Task("probe", "linger:/tmp/never-created", {}, {}, 60.0)).result(timeout=120)["details"]["pid"]
         assert _wait_gone(pid), "a recycled worker outstayed its grace and was left running"
         assert p.submit(Task("probe", "after", {}, {}, 30.0)).result(timeout=120)["status"] == "ok"
         deadline = time.monotonic() + 120  # that worker retires too, and exits by itself this time

@@ -6,11 +6,15 @@ worker would try; every test opens the target itself so that the parent provably
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
+import subprocess
 import tempfile
+import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -18,7 +22,7 @@ from verifiers._isolation import IsolationSettings
 from verifiers.pool import JailedPool, Task
 
 IS_ROOT = os.geteuid() == 0
-ALL_STEPS = ("netns", "uid", "no_new_privs", "seccomp")
+ALL_STEPS = ("netns", "mountns", "uid", "caps", "no_new_privs", "seccomp")
 
 
 def run(pool: JailedPool, answer: str) -> dict:
@@ -162,7 +166,7 @@ def test_every_step_refused_leaves_a_working_pool_as_before(tcp_listener):
 def test_a_non_root_container_without_unshare_still_gets_no_sockets(tcp_listener, unix_listener):
     """deploy/api: non-root, Docker's seccomp profile blocks unshare, the socket's group is added.
     The seccomp filter alone must keep a worker off the network and off the Docker socket."""
-    pool = JailedPool(workers=1, isolation=IsolationSettings(simulate_refused=("netns", "uid")))
+    pool = JailedPool(workers=1, isolation=IsolationSettings(simulate_refused=("netns", "mountns", "uid")))
     try:
         assert run(pool, "scored")["answer"] == "scored"
         tcp = run(pool, f"connect:127.0.0.1:{tcp_listener}")
@@ -172,7 +176,7 @@ def test_a_non_root_container_without_unshare_still_gets_no_sockets(tcp_listener
         pool.close()
     assert tcp["connected"] is False and "Operation not permitted" in tcp["error"]
     assert unix["connected"] is False and "Operation not permitted" in unix["error"]
-    assert set(report["refused"]) == {"netns", "uid"} and report["seccomp"] is True
+    assert set(report["refused"]) == {"netns", "mountns", "uid"} and report["seccomp"] is True
 
 
 @pytest.mark.skipif(not IS_ROOT, reason="a network namespace without a user namespace needs root")
@@ -190,9 +194,56 @@ def test_the_network_namespace_alone_blocks_tcp(tcp_listener):
 @pytest.mark.skipif(not IS_ROOT, reason="the uid drop applies when the service runs as root")
 def test_the_uid_drop_alone_keeps_a_worker_off_a_root_only_socket(unix_listener):
     """Without seccomp, nobody still may not connect to a 0660 root socket (Docker's is root:docker)."""
-    pool = JailedPool(workers=1, isolation=IsolationSettings(simulate_refused=("seccomp", "netns")))
+    pool = JailedPool(workers=1, isolation=IsolationSettings(simulate_refused=("seccomp", "netns", "mountns")))
     try:
         outcome = run(pool, f"connect_unix:{unix_listener}")
     finally:
         pool.close()
     assert outcome["connected"] is False and "Permission denied" in outcome["error"]
+
+
+@pytest.fixture
+def secrets(tmp_path) -> Iterator[dict]:
+    """Root-only 0600 files where a worker could otherwise reach them: a world-traversable folder of the
+    project (only the file's mode protects it), /root, the test's temp dir; and a process with a secret
+    in its environment."""
+    visible = Path(tempfile.mkdtemp(prefix=".prorl-secret-", dir=Path(__file__).resolve().parents[2]))
+    visible.chmod(0o755)
+    files = [visible / "key", tmp_path / "key"]
+    if IS_ROOT:
+        files.append(Path("/root") / f".prorl-secret-{uuid.uuid4().hex}")
+    for path in files:
+        path.write_text("s3cret-file")
+        path.chmod(0o600)
+        assert path.read_text() == "s3cret-file"  # the parent can read it
+    holder = subprocess.Popen(["sleep", "300"], env={"PRORL_HELD_SECRET": "s3cret-env"})
+    try:
+        yield {"secret_files": [str(p) for p in files], "pids": [holder.pid]}
+    finally:
+        holder.kill()
+        holder.wait()
+        shutil.rmtree(visible, ignore_errors=True)
+        for path in files:
+            path.unlink(missing_ok=True)
+
+
+def test_a_taken_over_worker_reaches_nothing_and_keeps_no_capability(isolated, secrets, tcp_listener):
+    """Issue 14 part 2: as a scorer that an answer took over, try the host's secrets, sockets and other
+    processes from inside a real worker. Every attempt fails, and not one capability is kept."""
+    docker_socket = "/var/run/docker.sock"
+    targets = {**secrets, "tcp_ports": [tcp_listener, 6379], "unix_sockets": [docker_socket]}
+    seen = run(isolated, "attack:" + json.dumps(targets))
+    assert not any(f["ok"] for f in seen["files"].values()), seen["files"]
+    assert "s3cret" not in json.dumps(seen)
+    assert not seen["list_root"]["ok"] or not [n for n in seen["list_root"]["got"] if n.startswith(".prorl")]
+    assert not any(c["ok"] for c in seen["tcp"].values()) and not any(c["ok"] for c in seen["unix"].values())
+    assert not any(e["ok"] for e in seen["environ"].values()), seen["environ"]
+    caps = seen["caps"]
+    assert {k: int(caps[k], 16) for k in ("CapEff", "CapPrm", "CapInh", "CapBnd", "CapAmb")} == dict.fromkeys(
+        ("CapEff", "CapPrm", "CapInh", "CapBnd", "CapAmb"), 0), caps
+    report = isolated.snapshot().isolation
+    assert report["kept_caps"] == [] and int(report["caps"]["CapBnd"], 16) == 0
+    if IS_ROOT:
+        assert seen["docker_socket_visible"] is False
+        assert seen["tmp"]["ok"] and not set(seen["tmp"]["got"]) & set(os.listdir("/tmp"))  # its own, empty /tmp
+        assert {"/root", "/run", "/tmp"} <= set(report["mountns"]["masked"])
