@@ -178,6 +178,8 @@ def is_unevaluated(text: str) -> bool:
     question's arithmetic, not its result. Formatting is removed first, so a formatted number is never
     mistaken for arithmetic.
     """
+    if read_number(text) is not None:
+        return False
     s, _ = strip_formatting(text)
     return bool(_LITERAL.search(s)) and _OPERATOR.search(s) is not None and _LETTERS.search(
         _OPERATOR.sub(" ", s)) is None

@@ -17,7 +17,7 @@ import re
 
 _E = re.compile(r"\\(?:mathrm|operatorname|text|textrm|mathit)\s*\{\s*e\s*\}|\\mathrm\s+e(?![A-Za-z])")
 _DEGREE_SIGN = re.compile(r"\s*(?:\^\s*\{?\s*\\degree\s*\}?|\\degree(?![A-Za-z])|\u00b0|\^\s*\{?\s*\u00b0\s*\}?)")
-_MIXED = re.compile(r"(?<![\w.^{}\\,])(\d+)\s*\\[dtc]?frac\s*(?:\{\s*(\d+)\s*\}|(\d))\s*(?:\{\s*(\d+)\s*\}|(\d))")
+_MIXED = re.compile(r"(?<![\w.^}\\])(?<!\^\{)(\d+)\s*\\[dtc]?frac\s*(?:\{\s*(\d+)\s*\}|(\d))\s*(?:\{\s*(\d+)\s*\}|(\d))")
 _COMPARISON = re.compile(r"(<|\\lt(?![A-Za-z])|\\leq?(?:slant)?(?![A-Za-z])|\u2264|>|\\gt(?![A-Za-z])|"
                          r"\\geq?(?:slant)?(?![A-Za-z])|\u2265)")
 _MEMBER = re.compile(r"^[A-Za-z]\s*\\in\s*(?=[(\[])")
