@@ -31,6 +31,9 @@ from sandboxes.settings import SandboxSettings
 
 log = logging.getLogger(__name__)
 
+Language = Literal["python", "cpp"]
+LANGUAGES: tuple[str, ...] = ("python", "cpp")
+
 
 @dataclass
 class TestRun:
@@ -63,6 +66,9 @@ class RunReport:
     wait_s: float = 0.0  # waiting for a free slot and a warm container
     wall_s: float = 0.0  # from acquiring a container to the last result
     program_s: float = 0.0  # sum of the tests' own wall time: wall_s minus this is the sandbox overhead
+    # Compiled languages: {"ok", "status", "stderr"} of the one compile before the tests (None for Python).
+    # After a failed compile no test ran.
+    compile: dict[str, Any] | None = None
 
 
 class DockerSandbox:
@@ -94,20 +100,27 @@ class DockerSandbox:
         fn_name: str | None = None,
         time_limit_s: float | None = None,
         memory_mb: float | None = None,
+        language: Language = "python",
         should_continue: Callable[[TestRun], bool] = lambda test: True,
     ) -> RunReport:
         """Run ``code`` once per input in one fresh container, tests in order.
 
         Without ``fn_name`` each input (a string) is the program's stdin; with it each input is the
         argument list of ``fn_name`` (or ``Solution().fn_name``) and the JSON return value comes back.
+        ``language="cpp"`` compiles the program once first (stdin mode only); ``report.compile`` says how.
         """
+        if language not in LANGUAGES:
+            raise ValueError(f"unsupported language {language!r}; the sandbox runs {', '.join(LANGUAGES)}")
+        if language == "cpp" and fn_name:
+            raise ValueError("C++ programs run in stdin mode only (no fn_name)")
         limits = self.settings.limits
         limit_s = limits.time_limit_s(time_limit_s)
         tests = list(inputs)
-        job = {"code": code, "mode": "call" if fn_name else "stdin", "fn_name": fn_name, "inputs": tests}
+        job = {"code": code, "mode": "call" if fn_name else "stdin", "fn_name": fn_name, "inputs": tests,
+               "language": language}
         job.update(child_limits(limits, limit_s, memory_mb))
         payload = json.dumps(job, separators=(",", ":")).encode()
-        budget = limits.outer_deadline_s(limit_s, len(tests))
+        budget = limits.outer_deadline_s(limit_s, len(tests), compiled=language != "python")
         asked = time.monotonic()
         with self._slots:
             with self._running_lock:
@@ -164,6 +177,9 @@ class DockerSandbox:
                     self._raise_crash(warm.id, stream)
                 if record.get("done"):
                     return report
+                if "compile" in record:
+                    report.compile = dict(record["compile"])
+                    continue
                 test = _test_run(record)
                 report.tests.append(test)
                 if len(report.tests) >= total:

@@ -48,6 +48,9 @@ class SandboxLimits:
     # Per-test time limit when the reference gives none, and the largest one a reference may ask for.
     default_time_limit_s: float = 2.0
     max_time_limit_s: float = 30.0
+    # CPU seconds each compiler process (g++ driver, cc1plus, as, ld) may use for one C++ program, under
+    # the container's memory cap: `#include </dev/zero>` or a template bomb ends as a failed compile.
+    compile_time_limit_s: float = 10.0
 
     def child_memory_bytes(self, requested_mb: float | None) -> int:
         """RLIMIT_AS of a test's child: the reference's memory_mb, never above the container's cap."""
@@ -70,22 +73,27 @@ class SandboxLimits:
         """
         return 2 * time_limit_s + 0.5, 5 * time_limit_s + 5
 
-    def outer_deadline_s(self, time_limit_s: float, n_tests: int) -> float:
+    def outer_deadline_s(self, time_limit_s: float, n_tests: int, compiled: bool = False) -> float:
         """Hard wall-clock budget of one problem; past it the container is killed from outside.
 
-        Covers every test's hard wall limit plus the harness's start and the kill-and-reap between
-        tests; only a harness that hangs (it should not) or a stalled engine ever reaches it.
+        Covers every test's hard wall limit (and the compile's, for a compiled language) plus the
+        harness's start and the kill-and-reap between tests; only a harness that hangs (it should not)
+        or a stalled engine ever reaches it.
         """
-        return n_tests * (self.test_wall_limits_s(time_limit_s)[1] + 0.5) + 5.0
+        compile_s = self.test_wall_limits_s(self.compile_time_limit_s)[1] + 0.5 if compiled else 0.0
+        return n_tests * (self.test_wall_limits_s(time_limit_s)[1] + 0.5) + compile_s + 5.0
 
 
 def container_host_config(limits: SandboxLimits) -> dict[str, Any]:
     """Keyword arguments for ``docker.APIClient.create_host_config``: the container-level limits."""
     tmpfs_opts = f"rw,nosuid,nodev,noexec,size={limits.tmpfs_mb}m,mode=1777"
+    # A compiled program must be executable somewhere: only /build allows exec (still nosuid, nodev, capped).
+    # It adds nothing a Python program lacks (it can already run any code of its own through ctypes).
+    build_opts = f"rw,nosuid,nodev,exec,size={limits.tmpfs_mb}m,mode=1777"
     return {
         "network_mode": "none",  # no network at all: no exfiltration, no downloads, no attacks on the host
         "read_only": True,  # root filesystem read-only: the harness and runtime cannot be tampered with
-        "tmpfs": {"/tmp": tmpfs_opts, "/sandbox": tmpfs_opts},  # the only writable places, size-capped
+        "tmpfs": {"/tmp": tmpfs_opts, "/sandbox": tmpfs_opts, "/build": build_opts},  # the only writable places
         "shm_size": 16 * MIB,  # /dev/shm is another tmpfs: keep it small too
         "mem_limit": limits.memory_mb * MIB + 128 * MIB,  # headroom for the harness and the tmpfs
         "memswap_limit": limits.memory_mb * MIB + 128 * MIB,  # equal to memory: no swap escape
@@ -111,4 +119,6 @@ def child_limits(limits: SandboxLimits, time_limit_s: float, memory_mb: float | 
         "memory_bytes": limits.child_memory_bytes(memory_mb),  # RLIMIT_AS: memory bombs fail fast
         "fsize_bytes": limits.fsize_mb * MIB,  # RLIMIT_FSIZE
         "output_limit_bytes": limits.output_limit_mb * MIB,  # stdout/stderr byte cap, killed past it
+        "compile_time_limit_s": limits.compile_time_limit_s,  # RLIMIT_CPU of each compiler process
+        "compile_memory_bytes": limits.memory_mb * MIB,  # RLIMIT_AS of each compiler process
     }

@@ -1,4 +1,4 @@
-"""Domain ``code``: run the answer's last fenced Python block against hidden tests in the sandbox.
+"""Domain ``code``: run the answer's last fenced Python (or C++) block against hidden tests in the sandbox.
 
 Only test inputs enter the sandbox; each test's output (stdout text or a JSON return value) comes
 back as data and is compared here (:mod:`verifiers.code_tests`). So exiting early, printing nothing,
@@ -19,7 +19,7 @@ from typing import Any
 
 from sandboxes import DockerSandbox, SandboxSettings, SandboxUnavailable, TestRun
 from verifiers.base import InfraError, InvalidReference, Verdict
-from verifiers.code_tests import TestSuite, parse_reference, return_matches, stdout_matches
+from verifiers.code_tests import LANGUAGE_ALIASES, TestSuite, parse_reference, return_matches, stdout_matches
 from verifiers.registry import thread_concurrency
 from verifiers.schemas import ItemOptions
 
@@ -28,8 +28,9 @@ RUNS_IN = "thread"
 DEFAULT_TIMEOUT_S = 120.0
 
 _FENCE = re.compile(r"^[ \t]*```[ \t]*([^\n`]*)\n(.*?)^[ \t]*```", re.DOTALL | re.MULTILINE)
-_PYTHON_TAGS = {"python", "py", "python3"}
+_TAGS = {"python": {"python", "py", "python3"}, "cpp": {"cpp", "c++", "cc", "cxx", "c"}}
 _SHOWN_CHARS = 200  # of a failing test's output, in details (never the expected output)
+_COMPILE_SHOWN_CHARS = 1000  # of the compiler's messages
 
 _sandbox: DockerSandbox | None = None
 _sandbox_lock = threading.Lock()
@@ -37,28 +38,35 @@ _last_failure: tuple[float, str] | None = None  # (when, why) the shared sandbox
 _RETRY_AFTER_S = 5.0
 
 
-def extract_program(answer_text: str) -> str | None:
-    """The last fenced ```python block (or, when there is none, the last untagged ``` block).
+def extract_program(answer_text: str, language: str = "python") -> str | None:
+    """The last fenced block of ``language`` (```python, ```cpp), or when there is none the last untagged one.
 
-    Blocks tagged with another language (sample output as ```text, C++) are not the program. The
-    code is returned exactly as written: ``\\r\\n``, tabs and trailing whitespace included.
+    Blocks tagged with another language (sample output as ```text, C++ in a Python problem) are not the
+    program. The code is returned exactly as written: ``\\r\\n``, tabs and trailing whitespace included.
     """
-    python_blocks, plain_blocks = [], []
+    tags = _TAGS[language]
+    tagged_blocks, plain_blocks = [], []
     for match in _FENCE.finditer(answer_text):
         tag = match.group(1).strip().lower()
-        if tag in _PYTHON_TAGS:
-            python_blocks.append(match.group(2))
+        if tag in tags:
+            tagged_blocks.append(match.group(2))
         elif tag == "":
             plain_blocks.append(match.group(2))
-    if python_blocks:
-        return python_blocks[-1]
+    if tagged_blocks:
+        return tagged_blocks[-1]
     return plain_blocks[-1] if plain_blocks else None
 
 
 def dedup_key(answer_text: str, reference: dict[str, Any], options: ItemOptions) -> str:
     """Two answers with the same program get the same verdict, whatever prose surrounds it."""
-    program = extract_program(answer_text)
-    return "no-code" if program is None else "program:" + program
+    language = _language(reference)
+    program = extract_program(answer_text, language)
+    return "no-code" if program is None else f"program:{language}:" + program
+
+
+def _language(reference: dict[str, Any]) -> str:
+    raw = reference.get("language", "python") if isinstance(reference, dict) else "python"
+    return LANGUAGE_ALIASES.get(str(raw).lower(), "python")
 
 
 def deadline_s(reference: dict[str, Any], options: ItemOptions) -> float:
@@ -74,7 +82,8 @@ def deadline_s(reference: dict[str, Any], options: ItemOptions) -> float:
         return DEFAULT_TIMEOUT_S
     settings = _settings()
     limits = settings.limits
-    budget = limits.outer_deadline_s(limits.time_limit_s(suite.time_limit_s), len(suite.inputs))
+    budget = limits.outer_deadline_s(limits.time_limit_s(suite.time_limit_s), len(suite.inputs),
+                                     compiled=suite.language != "python")
     threads = thread_concurrency()
     waves = max(1, math.ceil(threads / settings.max_concurrent))
     return budget * waves + settings.acquire_timeout_s
@@ -83,7 +92,7 @@ def deadline_s(reference: dict[str, Any], options: ItemOptions) -> float:
 def score(answer_text: str, reference: dict[str, Any], options: ItemOptions) -> Verdict:
     """Reward 1 when every test passes (``options.reward == "fraction"``: the fraction passed)."""
     suite = parse_reference(reference)
-    program = extract_program(answer_text)
+    program = extract_program(answer_text, suite.language)
     if program is None:
         return Verdict(0.0, {"reason": "no_code_block", "tests_total": len(suite.inputs)})
     fraction = options.reward == "fraction"
@@ -102,10 +111,15 @@ def score(answer_text: str, reference: dict[str, Any], options: ItemOptions) -> 
             fn_name=suite.fn_name,
             time_limit_s=suite.time_limit_s,
             memory_mb=suite.memory_mb,
+            language=suite.language,  # type: ignore[arg-type]  # parse_reference only yields known ones
             should_continue=judge,
         )
     except SandboxUnavailable as exc:
         raise InfraError(f"code sandbox unavailable: {exc}") from exc
+    if report.compile is not None and not report.compile.get("ok"):
+        return Verdict(0.0, {"reason": "compile_error", "tests_total": len(suite.inputs),
+                             "compile_status": report.compile.get("status"),
+                             "compile_error": str(report.compile.get("stderr", ""))[:_COMPILE_SHOWN_CHARS]})
     if len(verdicts) < len(report.tests):  # the last test's verdict (no should_continue call for it)
         verdicts.append(_judge(report.tests[-1], suite))
     passed = sum(v["status"] == "passed" for v in verdicts)

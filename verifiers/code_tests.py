@@ -15,6 +15,9 @@ from typing import Any
 from verifiers.base import InvalidReference
 
 FLOAT_TOLERANCE = 1e-6
+# The reference's ``language`` (case-insensitive) -> what the sandbox runs.
+LANGUAGE_ALIASES = {"python": "python", "python3": "python", "py": "python", "cpp": "cpp", "c++": "cpp",
+                    "cpp17": "cpp", "cpp14": "cpp", "cpp11": "cpp"}
 
 
 @dataclass(frozen=True)
@@ -26,15 +29,17 @@ class TestSuite:
     fn_name: str | None
     time_limit_s: float | None
     memory_mb: float | None
+    language: str = "python"  # "python" or "cpp" (stdin tests only)
 
 
 def parse_reference(reference: dict[str, Any]) -> TestSuite:
     """APPS/TACO/PRIME ``{"tests": {"inputs", "outputs", "fn_name"?}}`` or LiveCodeBench's test list."""
     if not isinstance(reference, dict):
         raise InvalidReference("code reference must be an object")
-    language = reference.get("language", "python")
-    if not isinstance(language, str) or language.lower() not in ("python", "python3", "py"):
-        raise InvalidReference(f"code language {language!r} is not supported (only python)")
+    language = LANGUAGE_ALIASES.get(str(reference.get("language", "python")).lower())
+    if language is None:
+        raise InvalidReference(f"code language {reference.get('language')!r} is not supported "
+                               f"(supported: {', '.join(sorted(LANGUAGE_ALIASES))})")
     tests = reference.get("tests")
     if isinstance(tests, str):  # TACO/APPS ship input_output as a JSON string
         try:
@@ -59,6 +64,8 @@ def parse_reference(reference: dict[str, Any]) -> TestSuite:
         raise InvalidReference("code reference has no tests")
     if fn_name is not None and (not isinstance(fn_name, str) or not fn_name.isidentifier()):
         raise InvalidReference(f"code reference fn_name {fn_name!r} is not a Python identifier")
+    if fn_name is not None and language != "python":
+        raise InvalidReference(f"call-based tests (fn_name) are only supported for python, not {language}")
     if fn_name is None:
         inputs = [_text(x, "input") for x in inputs]
         outputs = [_text(x, "output") for x in outputs]
@@ -68,6 +75,7 @@ def parse_reference(reference: dict[str, Any]) -> TestSuite:
         fn_name=fn_name,
         time_limit_s=_positive(reference.get("time_limit_s"), "time_limit_s"),
         memory_mb=_positive(reference.get("memory_mb"), "memory_mb"),
+        language=language,
     )
 
 

@@ -1,4 +1,4 @@
-"""The in-container harness: runs one untrusted Python program against a list of test inputs.
+"""The in-container harness: runs one untrusted Python or C++ program against a list of test inputs.
 
 Shipped in the sandbox image (``/opt/prorl/harness.py``). It is the container's init process: the pool
 starts it (as root, with only the SETUID, SETGID and KILL capabilities) in a fresh container attached
@@ -10,6 +10,11 @@ Protocol, over stdin/stdout:
   ``{"code", "mode": "stdin"|"call", "fn_name", "inputs": [...], "time_limit_s", "memory_bytes",
   "output_limit_bytes", "fsize_bytes"}``. Only inputs come in: expected outputs never enter the
   container, so there is nothing here for a program to find or forge towards.
+- ``"language": "cpp"``: before the first test the program is compiled once (``g++ -O2 -std=c++17``) by
+  a child that is the program's uid, under its own CPU, memory and file-size limits
+  (``compile_time_limit_s``, ``compile_memory_bytes``), in ``/build`` (the only tmpfs that allows exec).
+  The harness emits ``{"compile": {"ok", "status", "stderr"}}``; after a failed compile only
+  ``{"done": true}`` follows. Each test's child then execs the binary instead of running Python.
 - For each test the harness forks a child that drops to uid 10001, runs the program with the input
   (stdin mode: as its stdin; call mode: as the argument list of ``fn_name``) and exits. The harness
   writes one JSON line per test to its stdout and goes straight on to the next test. The comparison
@@ -39,6 +44,9 @@ PR_SET_CHILD_SUBREAPER = 36
 CPU_POLL_S = 0.05  # how often a running test's CPU time is checked against its limit
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 CHILD_ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": "/tmp", "LANG": "C.UTF-8", "TMPDIR": "/tmp"}
+BUILD_DIR = "/build"  # tmpfs mounted with exec (the working dir and /tmp are noexec)
+CPP_SOURCE, CPP_BINARY = BUILD_DIR + "/main.cpp", BUILD_DIR + "/main"
+CPP_COMPILE = ("g++", "-O2", "-std=c++17", "-pipe", "-o", CPP_BINARY, CPP_SOURCE)
 
 
 def _read_exact(fd, n):
@@ -106,6 +114,11 @@ def _child(job, test_input, fds):
         os.chdir("/sandbox")
         os.environ.clear()
         os.environ.update(CHILD_ENV)
+        if job["mode"] == "compile":
+            _write_source(job["code"])
+            os.execve("/usr/bin/g++", list(CPP_COMPILE), CHILD_ENV)
+        if job.get("language") == "cpp":
+            os.execve(CPP_BINARY, ["main"], CHILD_ENV)
         sys.stdin = sys.__stdin__ = open(0, closefd=False)
         sys.stdout = sys.__stdout__ = open(1, "w", closefd=False)
         sys.stderr = sys.__stderr__ = open(2, "w", closefd=False, buffering=1)
@@ -128,6 +141,29 @@ def _child(job, test_input, fds):
             except BaseException:
                 pass
         os._exit(code)
+
+
+def _write_source(code):
+    """The C++ source, written by the compile child itself (the program's uid, under its file-size limit)."""
+    os.chdir(BUILD_DIR)
+    fd = os.open(CPP_SOURCE, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    data = code.encode("utf-8", "replace")
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+    os.close(fd)
+
+
+def _compile(job):
+    """Compile a C++ program once: {"ok", "status", "stderr"}; a compiler that fails or runs out of its
+    limits (``#include </dev/zero>``, template bombs) is a failed compile, never a hung harness."""
+    compile_job = dict(job, mode="compile", time_limit_s=float(job.get("compile_time_limit_s") or 10.0),
+                       memory_bytes=int(job.get("compile_memory_bytes") or 0))
+    record = _run_test(compile_job, None)
+    if record is None:
+        return None
+    ok = record["status"] == "exited" and record.get("exit_code") == 0
+    return {"ok": ok, "status": record["status"], "stderr": record["stderr"]}
 
 
 def _exit_code(exc):
@@ -248,7 +284,10 @@ def _run_test(job, test_input):
     while exited is None and status is None:
         elapsed = time.monotonic() - start
         cpu, state = _cpu_and_state(pid)
-        if cpu > limit or elapsed > hard_wall_limit or (elapsed > wall_limit and state != b"R"):
+        # A compiler driver sleeps while its cc1plus works (each has its own RLIMIT_CPU): only the hard
+        # wall limit applies to it, so a loaded host does not turn a slow compile into a failed one.
+        sleeping = state != b"R" and job["mode"] != "compile"
+        if cpu > limit or elapsed > hard_wall_limit or (elapsed > wall_limit and sleeping):
             status = "timeout"
             break
         events = reader.sel.select(timeout=CPU_POLL_S if pidfd is not None else 0.005)
@@ -389,6 +428,14 @@ def main():
     inputs = job["inputs"]
     os.set_blocking(0, False)  # from now on stdin only carries the caller's "q"
     _emit({"ready": len(inputs)})
+    if job.get("language") == "cpp":
+        compiled = _compile(job)
+        if compiled is None:
+            return  # stopped while compiling
+        _emit({"compile": compiled})
+        if not compiled["ok"]:
+            _emit({"done": True})
+            return
     for index, test_input in enumerate(inputs):
         if _stop_requested():
             return

@@ -65,7 +65,7 @@ def test_output_cap_kills_the_program(sandbox: DockerSandbox) -> None:
 
 @dataclass(frozen=True)
 class _TinyBudget(SandboxLimits):
-    def outer_deadline_s(self, time_limit_s: float, n_tests: int) -> float:
+    def outer_deadline_s(self, time_limit_s: float, n_tests: int, compiled: bool = False) -> float:
         return 1.0
 
 

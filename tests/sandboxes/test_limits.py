@@ -53,8 +53,11 @@ def test_warm_container_runs_hardened(sandbox: DockerSandbox) -> None:
     assert host["CapDrop"] == ["ALL"]
     assert sorted(host["CapAdd"]) == ["KILL", "SETGID", "SETUID"]
     assert "no-new-privileges:true" in host["SecurityOpt"]
-    assert set(host["Tmpfs"]) == {"/tmp", "/sandbox"}
+    assert set(host["Tmpfs"]) == {"/tmp", "/sandbox", "/build"}
     assert all(f"size={limits.tmpfs_mb}m" in opts for opts in host["Tmpfs"].values())
+    assert all("nosuid" in opts and "nodev" in opts for opts in host["Tmpfs"].values())
+    # only the C++ build dir allows exec
+    assert [path for path, opts in host["Tmpfs"].items() if "noexec" not in opts] == ["/build"]
     ulimits = {u["Name"]: u["Hard"] for u in host["Ulimits"]}
     assert ulimits["nofile"] == limits.nofile
     assert ulimits["fsize"] == limits.fsize_mb * MIB

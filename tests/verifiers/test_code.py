@@ -62,7 +62,7 @@ def test_no_code_block_scores_zero_with_reason() -> None:
         {"tests": {"inputs": ["1"], "outputs": []}},
         {"tests": {"inputs": [], "outputs": []}},
         {"tests": "not json"},
-        {"language": "cpp", "tests": {"inputs": ["1"], "outputs": ["1"]}},
+        {"language": "java", "tests": {"inputs": ["1"], "outputs": ["1"]}},
         {"tests": {"inputs": ["1"], "outputs": ["1"], "fn_name": "not a name"}},
         {"tests": {"inputs": [1], "outputs": ["1"]}},
         {"tests": [{"input": "1", "output": "1", "testtype": "functional"}]},
