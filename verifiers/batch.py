@@ -155,6 +155,20 @@ def _prepare(raw: Item | dict[str, Any], default_timeout_s: float | None) -> _Pr
     return _Prepared(item.domain, answer, item.reference, options, float(timeout_s), digest, item.id)
 
 
+# Domains whose scorers run code on the answer (upstream reasoning_gym scorers are not hardened): a
+# hostile answer may take over its worker, so that worker's later verdicts never enter the cache. A
+# module may say so itself with ``EVALUATES_ANSWERS`` (a bool, or a function of the reference).
+_EVALUATES_ANSWERS = frozenset({"reasoning_gym"})
+
+
+def _evaluates_answers(domain: str, reference: dict[str, Any]) -> bool:
+    flag = getattr(registry.get_verifier(domain), "EVALUATES_ANSWERS", domain in _EVALUATES_ANSWERS)
+    try:
+        return bool(flag(reference) if callable(flag) else flag)
+    except Exception:
+        return True  # cannot tell: assume the worst
+
+
 def _deadline_s(module: Any, item: Item) -> float:
     """The module's item-specific deadline, else its default.
 
@@ -210,6 +224,7 @@ def score_batch(
     ids: list[Any] = [None] * len(items)
     groups: dict[str, list[int]] = {}
     futures: dict[Future, _Prepared] = {}
+    tasks: dict[Future, Task] = {}  # jailed ones: whether their verdict may be cached (Task.trusted)
     thread_started: dict[str, float] = {}
     # A completion queue instead of wait(FIRST_COMPLETED) in a loop, which re-registers a waiter on
     # every pending future per call: quadratic in the batch size.
@@ -243,18 +258,20 @@ def score_batch(
             futures[future] = prepared
             future.add_done_callback(finished.put)
         else:
-            task = Task(prepared.domain, prepared.answer, prepared.reference, prepared.options, prepared.timeout_s)
+            task = Task(prepared.domain, prepared.answer, prepared.reference, prepared.options, prepared.timeout_s,
+                        taints=_evaluates_answers(prepared.domain, prepared.reference))
             futures[task.future] = prepared
+            tasks[task.future] = task
             jailed.append(task)
             if len(jailed) >= _SUBMIT_EVERY:
                 flush()
     flush()
     total, done = len(futures), 0
 
-    def finish(prep: _Prepared, outcome: dict[str, Any]) -> None:
+    def finish(prep: _Prepared, outcome: dict[str, Any], trusted: bool = True) -> None:
         nonlocal done
-        if cache is not None:
-            cache.put(prep.key, outcome)
+        if cache is not None and trusted:  # a verdict of a worker that an answer may have taken over is not
+            cache.put(prep.key, outcome)  # remembered: it would be served for this item again and again
         elapsed = (time.monotonic() - submitted_at) * 1000
         for index in groups[prep.key]:
             results[index] = _to_result(ids[index], outcome, elapsed)
@@ -271,7 +288,8 @@ def score_batch(
             done_future = None
         if done_future is not None and done_future in pending:
             pending.discard(done_future)
-            finish(futures[done_future], done_future.result())
+            task = tasks.get(done_future)
+            finish(futures[done_future], done_future.result(), task is None or task.trusted)
             continue
         now = time.monotonic()
         for future in list(pending):

@@ -61,6 +61,7 @@ class _Worker:
     pending: collections.deque = field(default_factory=collections.deque)  # (task_id, Task) in order
     started_at: float = 0.0  # when its current (first pending) task started (monotonic)
     cpu_start: float = 0.0  # the worker's CPU seconds then: a task's budget is CPU time (pool_budget)
+    tainted: bool = False  # it ran a task whose scorer evaluates the answer: its later verdicts are untrusted
 
 
 @dataclass
@@ -219,6 +220,9 @@ class JailedPool:
                 except (OSError, ValueError):
                     self._queue.extendleft(reversed(chunk))
                     continue
+                for _, task in chunk:  # in the order the worker runs them
+                    task.trusted = not worker.tainted
+                    worker.tainted = worker.tainted or task.taints
                 worker.pending.extend(chunk)
                 self._start_clock(worker)
 
@@ -276,6 +280,7 @@ class JailedPool:
         check = Task(task.domain, "", task.reference, task.options, task.timeout_s, reference_check=True)
 
         def resolve(done: Future) -> None:
+            task.trusted = task.trusted and check.trusted
             if not task.future.done():
                 task.future.set_result(resolve_over_budget(outcome, done.result(), task.timeout_s))
 

@@ -29,6 +29,10 @@ class Task:
     timeout_s: float  # CPU seconds of the worker's own time (see verifiers.pool_budget)
     future: Future = field(default_factory=Future)
     reference_check: bool = False  # the pool's own check of a reference after a task ran over its budget
+    # Its scorer runs code on the answer (eval-like), so a hostile answer may take over the worker: every
+    # later verdict of that worker is then untrusted (not cached: see verifiers.batch).
+    taints: bool = False
+    trusted: bool = True  # set by the pool: no tainting task ran on the worker before this one
 
 
 def nested_deeper_than(value: Any, limit: int) -> bool:

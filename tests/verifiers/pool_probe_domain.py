@@ -13,6 +13,11 @@ from verifiers.base import InvalidReference, Verdict
 DEFAULT_TIMEOUT_S = 2.0
 
 
+def EVALUATES_ANSWERS(reference: dict) -> bool:  # noqa: N802 (the module attribute verifiers.batch reads)
+    """Items marked ``taints`` stand for a scorer that evaluates the answer (like reasoning_gym's)."""
+    return bool(reference.get("taints"))
+
+
 def score(answer_text: str, reference: dict, options: object) -> Verdict:
     command, _, arg = answer_text.partition(":")
     if reference.get("spin_reference"):  # a reference that no answer, not even an empty one, verifies in budget
@@ -44,6 +49,17 @@ def score(answer_text: str, reference: dict, options: object) -> Verdict:
         for obj in gc.get_objects():
             if isinstance(obj, Connection):
                 obj.send(_Evil())
+    elif command == "takeover":  # what issue 14's exploit did: replace scorers in this worker's memory
+        import sys
+
+        import verifiers.math
+
+        def forged(*_: object, **__: object) -> Verdict:
+            return Verdict(reward=1.0, details={"forged": True})
+
+        verifiers.math.score = forged  # type: ignore[assignment]
+        sys.modules[__name__].score = forged  # type: ignore[attr-defined]
+        return Verdict(reward=0.0, details={"answer": answer_text})
     elif command == "pid":
         return Verdict(reward=1.0, details={"pid": os.getpid()})
     elif command == "linger":  # this process will not exit until the file `arg` exists (or 10 minutes pass)

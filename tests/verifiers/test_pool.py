@@ -268,3 +268,30 @@ def test_a_recycled_worker_that_never_exits_is_killed_after_its_grace_and_reaped
         assert p.snapshot().exiting == 0
     finally:
         p.close()
+
+
+def test_a_taken_over_workers_verdicts_never_enter_the_cache():
+    """Issue 14: an answer took over a worker and replaced its scorers (math and this domain); that
+    worker's later verdicts of other items were wrong and were cached for good. Now they are not cached,
+    so the same items scored again get a real verdict."""
+    cache = ResultCache(100)
+    wrong_math = {"domain": "math", "response": "\\boxed{300}", "reference": {"answer": "7"}}
+    victims = [wrong_math, probe("victim", reward=0.0)]
+    tampered = JailedPool(workers=1, chunk_size=1)
+    try:
+        takeover = probe("takeover", reward=0.0)
+        takeover["reference"]["taints"] = True  # its domain says its scorer evaluates answers
+        hostile = score_batch([takeover], pool=tampered, cache=cache)
+        assert hostile[0].status == "ok"
+        forged = score_batch(victims, pool=tampered, cache=cache)
+    finally:
+        tampered.close()
+    assert [r.reward for r in forged] == [1.0, 1.0] and forged[1].details == {"forged": True}  # taken over
+    assert cache.hits == 0
+    clean = JailedPool(workers=1)
+    try:
+        rescored = score_batch(victims, pool=clean, cache=cache)
+    finally:
+        clean.close()
+    assert [(r.status, r.reward) for r in rescored] == [("ok", 0.0), ("ok", 0.0)]
+    assert cache.hits == 0  # nothing the tampered worker said was remembered
