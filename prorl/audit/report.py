@@ -92,6 +92,7 @@ def build_report(scored: Sequence[tuple[AuditItem, Junk, Result]], limits: Thres
 
     tasks: dict[str, Any] = {}
     flags: list[dict[str, Any]] = []
+    warnings: list[str] = []
     for task in sorted(labels):
         items = list(task_items[task].values())
         binary = is_binary(items)
@@ -125,6 +126,7 @@ def build_report(scored: Sequence[tuple[AuditItem, Junk, Result]], limits: Thres
             families[family] = summary
         tasks[task] = {"domain": items[0].domain, "items": len(items), "binary": binary, "gold_mean": gold_mean,
                        "families": families}
+        warnings += _warnings(task, tasks[task], {item.key for item in items} & sound)
     return {
         "tool": "prorl audit",
         "source": source or {},
@@ -133,7 +135,18 @@ def build_report(scored: Sequence[tuple[AuditItem, Junk, Result]], limits: Thres
                     "answers": len(scored), "flags": len(flags)},
         "tasks": tasks,
         "flags": flags,
+        "warnings": warnings,
     }
+
+
+def _warnings(name: str, task: dict[str, Any], judged: set[str]) -> list[str]:
+    """What makes a task's audit meaningless (not a flag: nothing was shown to pay)."""
+    if not judged:
+        return [f"{name}: no answer got a real judgement (every status is invalid or masked): check the references"]
+    if task["gold_mean"] is not None and task["gold_mean"] < 0.99:
+        return [f"{name}: the gold answer itself earns {task['gold_mean']:.2f} on average: some golds are not accepted "
+                "or the verifier extracts answers differently, so junk rewards may be understated"]
+    return []
 
 
 def worst_family(task: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
@@ -169,6 +182,8 @@ def format_table(report: dict[str, Any]) -> str:
     lines.append("")
     lines.append(f"{summary['tasks']} tasks, {summary['items']} items, {summary['answers']} junk answers scored, "
                  f"{summary['flags']} flags")
+    for warning in report.get("warnings", []):
+        lines.append(f"WARNING {warning}")
     for flag in report["flags"]:
         lines.append(f"FLAG {flag['task']} / {flag['family']} / {_short(flag['answer'], 40)}: {flag['reason']} "
                      f"(mean {flag['mean']:.2f}, full credit {flag['full_credit']:.0%} of {flag['items']} items)")

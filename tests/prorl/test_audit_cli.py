@@ -61,7 +61,8 @@ def test_a_domain_that_pays_for_nan_a_constant_or_a_masked_status_is_flagged(gam
 
 def test_report_json_shape(gameable_run: tuple) -> None:
     _, report, _ = gameable_run
-    assert set(report) == {"tool", "source", "thresholds", "summary", "tasks", "flags"}
+    assert set(report) == {"tool", "source", "thresholds", "summary", "tasks", "flags", "warnings"}
+    assert report["warnings"] == []
     assert report["thresholds"] == {"max_mean": 0.5, "max_full_credit": 0.5, "max_constant_binary": 0.6,
                                     "min_items": 4}
     assert report["summary"]["tasks"] == 4 and report["summary"]["items"] == 32

@@ -15,7 +15,7 @@ from verifiers.schemas import Result
 
 
 def _item(i: int, gold: str | None = None, task: str = "t") -> AuditItem:
-    return AuditItem(task=task, domain="reasoning_gym", reference={"i": i}, gold=gold)
+    return AuditItem(task=task, domain="reasoning_gym", reference={"i": i, "task": task}, gold=gold)
 
 
 def _ok(reward: float) -> Result:
@@ -95,13 +95,22 @@ def test_invalid_for_an_unsound_reference_is_not_flagged_and_the_gold_control_ne
     scored += [(_item(i + 1), Junk("gold", "gold [answer]", "g"), _ok(1.0)) for i in range(4)]
     report = build_report(scored)
     assert report["flags"] == []
-    assert report["tasks"]["t"]["gold_mean"] == 1.0
+    assert report["tasks"]["t"]["gold_mean"] == 1.0 and report["warnings"] == []
+
+
+def test_a_task_nothing_could_judge_or_whose_gold_fails_gets_a_warning_not_a_flag() -> None:
+    scored = [(_item(i), Junk("constant", "0", "0"), Result.failed("invalid", "bad gold")) for i in range(4)]
+    scored += [(_item(i, task="u"), Junk("gold", "gold [answer]", "g"), _ok(float(i % 2))) for i in range(4)]
+    report = build_report(scored)
+    assert report["flags"] == []
+    assert [w.split(":")[0] for w in report["warnings"]] == ["t", "u"]
+    assert "WARNING u: the gold answer itself earns 0.50" in format_table(report)
 
 
 def test_report_is_json_with_summary_tasks_and_flags_and_a_table() -> None:
     scored = _scored([1.0] * 8) + [(item, Junk("echo", "raw [answer]", "q"), _ok(0.0)) for item, _, _ in _scored([0] * 8)]
     report = json.loads(json.dumps(build_report(scored, source={"data": "x.jsonl"})))
-    assert set(report) == {"tool", "source", "thresholds", "summary", "tasks", "flags"}
+    assert set(report) == {"tool", "source", "thresholds", "summary", "tasks", "flags", "warnings"}
     assert report["summary"] == {"tasks": 1, "items": 8, "answers": 16, "flags": 1}
     family = report["tasks"]["t"]["families"]["non_finite"]
     assert {"items", "answers", "mean", "full_credit", "max", "worst_answer", "statuses", "flags",
