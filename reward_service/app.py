@@ -93,12 +93,14 @@ v1 = APIRouter(prefix="/v1", dependencies=[Depends(require_api_key)], responses=
 
 @v1.post("/score", response_model=ScoreResponse, summary="Score a batch of rollouts; results in order")
 async def score(body: ScoreRequest, request: Request) -> Response:
+    """One result per item, in order. A bad item gets its own `invalid` result; it never fails the batch."""
     results = await score_items(request, body.items)
     return json_response(ScoreResponse(results=results, versions=versions()))
 
 
 @v1.post("/jobs", status_code=202, response_model=JobCreated, summary="Score a batch in the background")
 async def create_job(body: ScoreRequest, request: Request) -> Response:
+    """202 with a job id at once; poll `GET /v1/jobs/{job_id}` for progress and results (large batches)."""
     n = len(body.items)
     limiter = await reserve(request, n)
     try:
@@ -111,6 +113,7 @@ async def create_job(body: ScoreRequest, request: Request) -> Response:
 
 @v1.get("/jobs/{job_id}", response_model=JobStatus, summary="A job's status, progress and (when finished) results")
 async def get_job(job_id: str, request: Request) -> Response:
+    """404 for an unknown or expired job (results are kept PRORL_JOB_TTL_S after it finishes)."""
     status = await request.app.state.executor.job(job_id) if _JOB_ID.match(job_id) else None
     if status is None:
         raise HTTPException(404, f"no job {job_id!r} (unknown or expired)")
@@ -202,13 +205,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.executor = executor
     app.state.limiter = InflightLimiter(settings.max_inflight_items)
-    app.add_middleware(ServiceMiddleware, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(ServiceMiddleware, max_body_bytes=settings.max_body_bytes,
+                       body_timeout_s=settings.body_timeout_s)
     _install_error_handlers(app, settings)
     from reward_service.openrlhf import router as openrlhf_router
     from reward_service.sandbox_fusion import router as run_code_router
 
     app.include_router(v1)
-    app.include_router(openrlhf_router)
-    app.include_router(run_code_router)
+    # Our handlers answer every 4xx with ErrorBody (FastAPI would document its own 422 shape instead).
+    compat_errors = {code: ERRORS[code] for code in (401, 413, 422, 429)}
+    app.include_router(openrlhf_router, responses=compat_errors)
+    app.include_router(run_code_router, responses=compat_errors)
     app.include_router(ops)
     return app

@@ -12,6 +12,7 @@ import os
 import shutil
 import tempfile
 import threading
+from typing import Any
 
 _STOP = threading.Event()
 _MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
@@ -48,7 +49,12 @@ def prepare_metrics_dir(workers: int) -> str | None:
 
 def serve_main(argv: list[str]) -> int:
     """Run the HTTP reward service (embedded executor unless a Redis URL is configured)."""
-    parser = argparse.ArgumentParser(prog="prorl serve", description="Run the prorl reward service.")
+    parser = argparse.ArgumentParser(
+        prog="prorl serve", description="Run the prorl reward service (every PRORL_* setting: docs/service.md).",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="example:\n  PRORL_API_KEYS=secret prorl serve --host 0.0.0.0 --port 8000 --workers 2\n"
+        "  curl -s localhost:8000/v1/score -H 'Authorization: Bearer secret' \\\n"
+        "    -d '{\"items\": [{\"domain\": \"math\", \"response\": \"\\\\boxed{4}\", \"reference\": {\"answer\": \"4\"}}]}'")
     parser.add_argument("--host", help="bind address (PRORL_HOST, default 127.0.0.1)")
     parser.add_argument("--port", type=int, help="port (PRORL_PORT, default 8000; 0 = any free port)")
     parser.add_argument("--workers", type=int, help="uvicorn worker processes (PRORL_WORKERS, default 1)")
@@ -76,6 +82,10 @@ def serve_main(argv: list[str]) -> int:
         uvicorn.run(
             "reward_service.app:create_app", factory=True, host=settings.host, port=settings.port,
             workers=settings.workers, log_config=None, access_log=False, timeout_graceful_shutdown=30,
+            # Slow clients (reward_service/slow_clients.py): a deadline on headers, idle keep-alive and a cap on
+            # connections here; the body's deadline is the app's middleware.
+            http=_http_protocol(), timeout_keep_alive=max(1, round(settings.keep_alive_s)),
+            limit_concurrency=settings.limit_concurrency,
         )
     finally:
         if metrics_dir is not None:
@@ -83,9 +93,22 @@ def serve_main(argv: list[str]) -> int:
     return 0
 
 
+def _http_protocol() -> Any:
+    """uvicorn's httptools protocol with a header deadline; uvicorn's default where httptools is missing."""
+    try:
+        from reward_service.slow_clients import HeaderTimeoutProtocol
+    except ImportError:  # no httptools (uvicorn without [standard]): no header deadline, nginx's still applies
+        return "auto"
+    return HeaderTimeoutProtocol
+
+
 def worker_main(argv: list[str]) -> int:
     """Run one RQ worker that scores chunks with its own jailed pool until SIGTERM/SIGINT."""
-    parser = argparse.ArgumentParser(prog="prorl worker", description="Run a prorl RQ scoring worker.")
+    parser = argparse.ArgumentParser(
+        prog="prorl worker", description="Run a prorl RQ scoring worker.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="example:\n  prorl worker --redis-url redis://127.0.0.1:6379/0 --metrics-port 9101\n"
+        "  PRORL_REDIS_URL=redis://127.0.0.1:6379/0 prorl serve   # the API that enqueues for it")
     parser.add_argument("--redis-url", default=os.environ.get("PRORL_REDIS_URL", "redis://127.0.0.1:6379/0"))
     parser.add_argument("--queue", default=os.environ.get("PRORL_QUEUE", "prorl"))
     parser.add_argument("--name", help="worker name prefix (default: host-pid)")

@@ -39,6 +39,8 @@ def _item(query: str, prompt: str | None, label: Any) -> Item | str:
             label = json.loads(label)
         except ValueError:
             return "label is not JSON; expected {\"domain\": ..., \"reference\": {...}}"
+        except RecursionError:  # a label string nested ~1,000 deep: this sample is bad, not the batch
+            return "label JSON is nested too deeply"
     if not isinstance(label, dict):
         return "label must be a JSON object with domain and reference"
     try:

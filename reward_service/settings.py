@@ -38,6 +38,13 @@ class Settings(BaseSettings):
     lease_ttl_s: float = Field(10.0, gt=0, description="A chunk whose worker stops renewing its lease this long is lost.")
     job_ttl_s: int = Field(3600, ge=60, description="How long finished /v1/jobs results are kept.")
     check_docker: bool = Field(True, description="/readyz requires a reachable Docker engine (code items).")
+    header_timeout_s: float = Field(30.0, gt=0, description="A client must send a request's headers within this "
+                                    "long, else 408 and the connection is closed.")
+    body_timeout_s: float = Field(60.0, gt=0, description="A client must send a request's whole body within this "
+                                  "long, else 408 (before authentication runs).")
+    keep_alive_s: float = Field(5.0, gt=0, description="Idle keep-alive connections are closed after this long.")
+    limit_concurrency: int = Field(1024, ge=1, description="Connections plus requests in progress per process; "
+                                   "more -> 503.")
     log_level: str = Field("INFO")
 
     @field_validator("domain_timeouts")

@@ -12,7 +12,8 @@ def train_main(argv: list[str]) -> int:
         prog="prorl train",
         description="Run (or resume) ProRL GRPO training against a running reward service.",
         epilog="Overrides use dotted keys, e.g. algo.kl_coef=0 rollout.n_samples=8 run.steps=10. "
-        "See docs/trainer.md for every key.",
+        "See docs/trainer.md for every key.\n\nexample:\n  prorl train --config configs/tiny-cpu.yaml run.steps=10",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--config", help="YAML config (configs/tiny-cpu.yaml, configs/prorl-1.5b.yaml)")
     parser.add_argument("--print-config", action="store_true", help="print the resolved config and exit")

@@ -61,8 +61,13 @@ def _domain(data_source: Any, mapping: Mapping[str, Any] | None, extra: Mapping[
 
 
 def build_item(data_source: Any, response: str, ground_truth: Any, extra: Mapping[str, Any] | None = None,
-               item_id: str | int | None = None) -> dict[str, Any]:
-    """A contract item for one completion (see module docstring for the accepted ground-truth shapes)."""
+               item_id: str | int | None = None, *, truncated: bool = False) -> dict[str, Any]:
+    """A contract item for one completion (see module docstring for the accepted ground-truth shapes).
+
+    ``truncated=True`` (or ``extra["truncated"] is True``): the trainer cut this sample at its token budget
+    (finish reason ``length``), so it is scored 0 with reason ``truncated`` whatever its text holds: a box
+    written mid-thought in a cut-off sample must not pay.
+    """
     mapping = _as_mapping(ground_truth)  # parsed once: a code row's JSON tests can be megabytes
     domain = _domain(data_source, mapping, extra)
     options: dict[str, Any] = dict((extra or {}).get("options") or {})
@@ -79,6 +84,8 @@ def build_item(data_source: Any, response: str, ground_truth: Any, extra: Mappin
     item: dict[str, Any] = {"domain": domain, "response": response, "reference": reference}
     if options:
         item["options"] = options
+    if truncated or (extra or {}).get("truncated") is True:  # the trainer cut this sample at its token budget
+        item["truncated"] = True
     if item_id is not None:
         item["id"] = item_id
     return item

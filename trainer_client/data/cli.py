@@ -71,6 +71,23 @@ def _convert(args: argparse.Namespace) -> int:
     return 0
 
 
+_EXAMPLES = {
+    "build": "prorl data build --out mix.jsonl --size 10000 --seed 0 --val-fraction 0.02",
+    "ood": "prorl data ood --out ood.parquet --size 300",
+    "convert": "prorl data convert --format gpqa gpqa_diamond.csv gpqa.jsonl",
+}
+_OUTPUT_SUFFIXES = (".jsonl", ".parquet")
+
+
+def _output_path(text: str) -> Path:
+    """argparse type: an output file the writers know (JSONL, Parquet); ``x.csv`` must not get JSONL inside."""
+    path = Path(text)
+    if path.suffix.lower() not in _OUTPUT_SUFFIXES:
+        raise argparse.ArgumentTypeError(f"{text!r}: unknown output format {path.suffix or '(no extension)'!r}; "
+                                         f"use {' or '.join(_OUTPUT_SUFFIXES)}")
+    return path
+
+
 def _add_prompt_style(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--prompt-style", choices=("messages", "text"), default="messages",
                         help="messages: chat messages with a system turn (default); text: one string, the "
@@ -78,11 +95,14 @@ def _add_prompt_style(parser: argparse.ArgumentParser) -> None:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="prorl data", description="Build and convert prorl training data.")
+    parser = argparse.ArgumentParser(prog="prorl data", description="Build and convert prorl training data.",
+                                     formatter_class=argparse.RawDescriptionHelpFormatter,
+                                     epilog="examples:\n" + "\n".join(f"  {line}" for line in _EXAMPLES.values()))
     sub = parser.add_subparsers(dest="command", required=True)
 
-    build = sub.add_parser("build", help="build the procedural offline training mix (no downloads)")
-    build.add_argument("--out", type=Path, required=True, help="output .jsonl or .parquet")
+    build = sub.add_parser("build", help="build the procedural offline training mix (no downloads)",
+                           epilog=f"example:\n  {_EXAMPLES['build']}", formatter_class=argparse.RawDescriptionHelpFormatter)
+    build.add_argument("--out", type=_output_path, required=True, help="output .jsonl or .parquet")
     build.add_argument("--size", type=int, required=True, help="number of unique records")
     build.add_argument("--seed", type=int, default=0)
     build.add_argument("--mix", default=None,
@@ -91,23 +111,26 @@ def _parser() -> argparse.ArgumentParser:
                             "math=0.25,code=0.15,mcq=0.15,reasoning_gym=0.35,ifeval=0.10)")
     build.add_argument("--val-fraction", type=float, default=0.0,
                        help="fraction held out for validation, per domain (default 0: no split)")
-    build.add_argument("--val-out", type=Path, default=None,
+    build.add_argument("--val-out", type=_output_path, default=None,
                        help="validation file (then --out holds training); default OUT.train.EXT / OUT.val.EXT")
     build.add_argument("--quiet", action="store_true", help="no progress bar")
     _add_prompt_style(build)
     build.set_defaults(run=_build)
 
-    ood = sub.add_parser("ood", help="held-out reasoning_gym tasks for out-of-distribution evaluation")
-    ood.add_argument("--out", type=Path, required=True)
+    ood = sub.add_parser("ood", help="held-out reasoning_gym tasks for out-of-distribution evaluation",
+                         epilog=f"example:\n  {_EXAMPLES['ood']}", formatter_class=argparse.RawDescriptionHelpFormatter)
+    ood.add_argument("--out", type=_output_path, required=True, help="output .jsonl or .parquet")
     ood.add_argument("--size", type=int, default=300)
     ood.add_argument("--seed", type=int, default=0)
     _add_prompt_style(ood)
     ood.set_defaults(run=_ood)
 
-    convert = sub.add_parser("convert", help="convert a dataset you have into prorl records")
+    convert = sub.add_parser("convert", help="convert a dataset you have into prorl records",
+                             epilog=f"example:\n  {_EXAMPLES['convert']}",
+                             formatter_class=argparse.RawDescriptionHelpFormatter)
     convert.add_argument("--format", required=True, choices=sorted(FORMATS))
     convert.add_argument("input", type=Path, help=".jsonl, .json, .csv or .parquet")
-    convert.add_argument("output", type=Path, help=".jsonl or .parquet")
+    convert.add_argument("output", type=_output_path, help=".jsonl or .parquet")
     convert.add_argument("--domain", choices=DOMAINS, default=None, help="verl: force the domain of every row")
     convert.add_argument("--seed", type=int, default=0, help="gpqa: seed of the option shuffle")
     convert.add_argument("--unwrap-call-outputs", action="store_true",
