@@ -27,13 +27,14 @@ import anyio
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from prometheus_client import Counter, Histogram
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from reward_service import metrics
 from reward_service.admission import require_api_key_any_form
 from reward_service.run_code_program import FetchedOutput, split_fetched, wrap_program
 from sandboxes import RunReport, SandboxUnavailable
 from verifiers.base import InfraError
+from verifiers.schemas import clean_text
 
 # Every language SandboxFusion's API accepts (its `Language` literal), plus "python3".
 SANDBOX_FUSION_LANGUAGES = (
@@ -56,6 +57,9 @@ router = APIRouter(dependencies=[Depends(require_api_key_any_form)], tags=["comp
 class RunCodeRequest(BaseModel):
     """SandboxFusion's ``RunCodeRequest`` (``args`` is pytest-only there and ignored here)."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "code": "print(sum(map(int, input().split())))", "stdin": "1 2\n", "language": "python", "run_timeout": 5}]})
+
     compile_timeout: float = Field(10, description="Ignored for Python (nothing to compile).")
     run_timeout: float = Field(10, gt=0, description="Seconds the program may run: its CPU-time limit, with "
                                "wall-clock backstops; clamped to PRORL_SANDBOX_MAX_TIME_LIMIT_S.")
@@ -70,6 +74,12 @@ class RunCodeRequest(BaseModel):
     fetch_files: list[str] = Field(default_factory=list, description="Paths to return (base64) after the run.")
     args: list[str] = Field(default_factory=list, description="SandboxFusion pytest arguments; ignored.")
 
+    @model_validator(mode="before")
+    @classmethod
+    def _clean_surrogates(cls, data: object) -> object:
+        # Lone surrogate escapes are valid JSON but not UTF-8: replaced at intake, as for scoring items.
+        return clean_text(data) if isinstance(data, dict) else data
+
     @field_validator("language")
     @classmethod
     def _known_language(cls, value: str) -> str:
@@ -81,23 +91,36 @@ class RunCodeRequest(BaseModel):
 class CommandRunResult(BaseModel):
     """One command's outcome, as SandboxFusion reports it."""
 
-    status: Literal["Finished", "Error", "TimeLimitExceeded"]
-    execution_time: float | None = None
-    cpu_time: float | None = None
-    return_code: int | None = None
-    stdout: str | None = None
-    stderr: str | None = None
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "status": "Finished", "execution_time": 0.031, "cpu_time": 0.02, "return_code": 0, "stdout": "3\n",
+        "stderr": ""}]})
+
+    status: Literal["Finished", "Error", "TimeLimitExceeded"] = Field(
+        description="`Finished`: the command ran to its end (any exit code); `TimeLimitExceeded`: killed at its limit.")
+    execution_time: float | None = Field(default=None, description="Wall-clock seconds.")
+    cpu_time: float | None = Field(default=None, description="CPU seconds.")
+    return_code: int | None = Field(default=None, description="Exit code; negative = killed by that signal.")
+    stdout: str | None = Field(default=None, description="Standard output (capped).")
+    stderr: str | None = Field(default=None, description="Standard error (capped).")
 
 
 class RunCodeResponse(BaseModel):
     """SandboxFusion's ``RunCodeResponse``."""
 
-    status: Literal["Success", "Failed", "SandboxError"]
-    message: str = ""
-    compile_result: CommandRunResult | None = None
-    run_result: CommandRunResult | None = None
-    executor_pod_name: str | None = None
-    files: dict[str, str] = Field(default_factory=dict)
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "status": "Success", "message": "", "compile_result": None,
+        "run_result": {"status": "Finished", "execution_time": 0.031, "cpu_time": 0.02, "return_code": 0,
+                       "stdout": "3\n", "stderr": ""}, "executor_pod_name": None, "files": {}}]})
+
+    status: Literal["Success", "Failed", "SandboxError"] = Field(
+        description="`Success`: ran and exited 0; `Failed`: non-zero exit or time limit (a wrong program); "
+        "`SandboxError`: the sandbox itself failed (retry; never learn from it).")
+    message: str = Field(default="", description="Why, for SandboxError.")
+    compile_result: CommandRunResult | None = Field(default=None, description="The compile step, for compiled "
+                                                    "languages.")
+    run_result: CommandRunResult | None = Field(default=None, description="The program's run.")
+    executor_pod_name: str | None = Field(default=None, description="Always null here (SandboxFusion's pod name).")
+    files: dict[str, str] = Field(default_factory=dict, description="Requested `fetch_files`: path -> base64 content.")
 
 
 def _sandbox_error(message: str) -> RunCodeResponse:
