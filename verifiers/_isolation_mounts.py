@@ -17,6 +17,7 @@ import ctypes
 import os
 import sys
 import tempfile
+from typing import Any
 
 from verifiers._isolation import IsolationSettings
 from verifiers._isolation import _check as check
@@ -42,6 +43,13 @@ def _mount(source: str | None, target: str, fstype: str | None, flags: int, data
     check(lib.mount(encode(source), encode(target), encode(fstype), flags, encode(data)), f"mount {target}")
 
 
+def _umount(target: str) -> None:
+    """Detach ``target`` and everything mounted under it (MNT_DETACH)."""
+    lib = libc()
+    lib.umount2.argtypes = [ctypes.c_char_p, ctypes.c_int]
+    check(lib.umount2(target.encode(), 2), f"umount {target}")
+
+
 def _needed_paths() -> list[str]:
     """Directories the worker must keep reading: the interpreter, the import path, the project, the cwd."""
     import verifiers
@@ -57,7 +65,7 @@ def _under(path: str, folder: str) -> bool:
     return path == folder or path.startswith(folder.rstrip("/") + "/")
 
 
-def enter_mount_namespace(settings: IsolationSettings) -> dict[str, list[str]]:
+def enter_mount_namespace(settings: IsolationSettings) -> dict[str, Any]:
     """Mask ``MASKED`` and ``PRIVATE_TMP`` in a private mount namespace; return what was masked and
     what was exposed again. Needs CAP_SYS_ADMIN (root, or after entering a user namespace)."""
     simulated(settings, "mountns")
@@ -67,6 +75,7 @@ def enter_mount_namespace(settings: IsolationSettings) -> dict[str, list[str]]:
     needed = _needed_paths()
     masked: list[str] = []
     exposed: list[str] = []
+    failed: dict[str, str] = {}
     for folder in (*MASKED, *PRIVATE_TMP):
         if os.path.islink(folder) or not os.path.isdir(folder):
             continue  # /var/run is a link to /run on most systems
@@ -74,24 +83,38 @@ def enter_mount_namespace(settings: IsolationSettings) -> dict[str, list[str]]:
         # Outermost needed paths under this folder, never the folder itself (that would undo the mask).
         keep = [p for p in needed if _under(p, folder) and p != folder]
         keep = [p for p in keep if not any(q != p and _under(p, q) for q in keep)]
+        # A remount must keep the flags a user namespace locked on the source (noexec, nosuid, nodev).
+        locked = {path: os.statvfs(path).f_flag & (_MS_NOSUID | _MS_NODEV | _MS_NOEXEC) for path in keep}
         handles = [os.open(path, os.O_PATH | os.O_DIRECTORY) for path in keep]  # still reachable once masked
         try:
             mode = "1777" if private else "0755"
             size = _TMP_SIZE if private else "1m"
             _mount("tmpfs", folder, "tmpfs", _MS_NOSUID | _MS_NODEV, f"mode={mode},size={size}")
-            for path, handle in zip(keep, handles, strict=True):
-                os.makedirs(path, mode=0o755, exist_ok=True)
-                _mount(f"/proc/self/fd/{handle}", path, None, _MS_BIND | _MS_REC)
-                _mount(None, path, None, _MS_REMOUNT | _MS_BIND | _MS_RDONLY | _MS_NOSUID | _MS_NODEV)
-                exposed.append(path)
+            try:
+                for path, handle in zip(keep, handles, strict=True):
+                    os.makedirs(path, mode=0o755, exist_ok=True)
+                    _mount(f"/proc/self/fd/{handle}", path, None, _MS_BIND | _MS_REC)
+                    _mount(None, path, None, _MS_REMOUNT | _MS_BIND | _MS_RDONLY | _MS_NOSUID | _MS_NODEV | locked[path])
+                    exposed.append(path)
+                if not private:
+                    _mount(None, folder, None, _MS_REMOUNT | _MS_RDONLY | _MS_NOSUID | _MS_NODEV, "mode=0755,size=1m")
+            except OSError as exc:  # half masked would hide what the scorers import: undo this folder
+                _umount(folder)
+                exposed[:] = [path for path in exposed if not _under(path, folder)]
+                failed[folder] = str(exc)
+                continue
         finally:
             for handle in handles:
                 os.close(handle)
-        if not private:
-            _mount(None, folder, None, _MS_REMOUNT | _MS_RDONLY | _MS_NOSUID | _MS_NODEV, "mode=0755,size=1m")
         masked.append(folder)
     # The old cwd may be a directory now hidden: re-enter it through the new mounts (or leave for /).
     os.chdir(cwd if os.path.isdir(cwd) else "/")
     os.environ["TMPDIR"] = "/tmp"
+    if "/root" in masked or "/home" in masked:  # matplotlib (imported by scorers) wants a writable config dir
+        os.makedirs("/tmp/matplotlib", mode=0o755, exist_ok=True)
+        os.environ["MPLCONFIGDIR"] = "/tmp/matplotlib"
     tempfile.tempdir = None
-    return {"masked": masked, "exposed": exposed}
+    report: dict[str, Any] = {"masked": masked, "exposed": exposed}
+    if failed:
+        report["failed"] = failed
+    return report
