@@ -109,15 +109,18 @@ def sft(model: Qwen2ForCausalLM, tokenizer: PreTrainedTokenizerFast, records: li
 
 
 def prepare(out_dir: str | Path, sft_steps: int = 100, n_train: int = 400, n_val: int = 64, seed: int = 0,
-            domain: str = "reasoning_gym") -> Path:
-    """Write ``model/`` (warm-started), ``train.jsonl`` and ``val.jsonl`` under ``out_dir``."""
+            domain: str = "reasoning_gym", hidden: int = 64, heads: int = 4) -> Path:
+    """Write ``model/`` (warm-started), ``train.jsonl`` and ``val.jsonl`` under ``out_dir``.
+
+    ``hidden`` / ``heads`` set the model's width; vLLM's CPU attention needs a head size it has kernels for
+    (64 and up, not the default's 16): ``hidden=128, heads=2`` is the tiny model of configs/tiny-cpu-vllm.yaml."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     train, val = make_records(n_train, seed, domain), make_records(n_val, seed + 1000, domain)
     for name, recs in (("train.jsonl", train), ("val.jsonl", val)):
         (out / name).write_text("".join(json.dumps(r) + "\n" for r in recs))
     tok = build_tokenizer()
-    model = build_model(tok, seed=seed)
+    model = build_model(tok, hidden=hidden, seed=seed, heads=heads, kv_heads=min(2, heads))
     sft(model, tok, train, sft_steps, seed=seed)
     model.save_pretrained(out / "model")
     tok.save_pretrained(out / "model")
@@ -130,8 +133,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sft-steps", type=int, default=100)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--domain", default="reasoning_gym", choices=["reasoning_gym", "math"])
+    ap.add_argument("--hidden", type=int, default=64, help="model width (128 with --heads 2 for vLLM on CPU)")
+    ap.add_argument("--heads", type=int, default=4, help="attention heads (head size = hidden / heads)")
     args = ap.parse_args(argv)
-    print(prepare(args.out, args.sft_steps, seed=args.seed, domain=args.domain))
+    print(prepare(args.out, args.sft_steps, seed=args.seed, domain=args.domain, hidden=args.hidden,
+                  heads=args.heads))
     return 0
 
 
