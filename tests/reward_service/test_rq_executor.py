@@ -197,3 +197,15 @@ def test_concurrent_clients_match_sequential(rq_stack: ServiceStack, clients: in
 
     for concurrent in asyncio.run(main()):
         assert concurrent == sequential
+
+
+def test_an_answer_too_costly_to_verify_is_ok_zero_on_both_executors(reward_service_url: str,
+                                                                      rq_stack: ServiceStack) -> None:
+    """CONTRACT `status`: an answer that spins its scorer past its CPU budget is a judgement (ok, reward 0,
+    details.reason verification_timeout), not the masked `timeout`, through HTTP on either executor."""
+    items = [{"id": "spin", "domain": "probe", "response": "spin", "reference": {}, "options": {"timeout_s": 1}},
+             {"id": "fine", "domain": "probe", "response": "fine", "reference": {"reward": 0.5}}]
+    for url in (reward_service_url, rq_stack.url):
+        results = post(url, "/v1/score", {"items": items}).json()["results"]
+        assert [(r["status"], r["reward"]) for r in results] == [("ok", 0.0), ("ok", 0.5)], results
+        assert results[0]["details"]["reason"] == "verification_timeout"
