@@ -135,6 +135,8 @@ def summary(results: list[Result]) -> str:
     mean = f"{sum(judged) / len(judged):.4f}" if judged else "n/a"
     parts = ", ".join(f"{status} {counts[status]}" for status in ("ok", "invalid", "timeout", "infra_error")
                       if counts[status])
+    over = sum(1 for r in results if r.status == "ok" and r.details.get("reason") == "verification_timeout")
+    parts += f" (of them over budget, scored 0: {over})" if over else ""
     return f"prorl score: {len(results)} results: {parts or 'none'}; mean reward of ok results {mean}"
 
 
@@ -145,7 +147,9 @@ def _parser() -> argparse.ArgumentParser:
                         "item columns, or - for JSONL on stdin")
     parser.add_argument("-o", "--output", default="-", help="where to write results (default: stdout)")
     parser.add_argument("--workers", type=_workers, default=None, help="scoring processes, >= 1 (default: CPU count)")
-    parser.add_argument("--timeout", type=_seconds, default=None, help="per-item deadline in seconds (0 to 600]")
+    parser.add_argument("--timeout", type=_seconds, default=None,
+                        help="per-item verification budget in CPU seconds (0 to 600]; an answer that uses it up "
+                        "scores 0 (status ok, details.reason verification_timeout)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     return parser
 
