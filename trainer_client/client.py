@@ -17,8 +17,9 @@ import asyncio
 import os
 import random
 import threading
-from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, TypeVar
+import weakref
+from collections.abc import Sequence
+from typing import Any
 
 import httpx
 from pydantic import ValidationError
@@ -29,11 +30,11 @@ __all__ = ["RewardClient", "RewardServiceError", "USABLE_STATUSES", "service_fro
            "usable_mask"]
 
 # Only `ok` is a real judgement; `invalid`, `timeout` and `infra_error` carry reward 0 by construction and
-# must not be learned from (the contract's status semantics).
+# must not be learned from (the contract's status semantics). An answer too costly to verify is `ok`,
+# reward 0, `details.reason: "verification_timeout"`: usable, since masking it would let a policy escape
+# reward 0 that way. `timeout` now only comes from older services, and stays masked.
 USABLE_STATUSES = frozenset({"ok"})
 _RETRY_HTTP = frozenset({408, 425, 429, 500, 502, 503, 504})
-
-T = TypeVar("T")
 
 
 class RewardServiceError(RuntimeError):
@@ -117,6 +118,7 @@ class RewardClient:
         backoff_s: float = 0.5,
         max_backoff_s: float = 30.0,
         retry_infra_errors: bool = True,
+        max_connections: int = 64,
     ) -> None:
         if chunk_size < 1 or max_concurrency < 1 or max_retries < 0:
             raise ValueError("chunk_size and max_concurrency must be >= 1, max_retries >= 0")
@@ -129,7 +131,15 @@ class RewardClient:
         self.backoff_s = backoff_s
         self.max_backoff_s = max_backoff_s
         self.retry_infra_errors = retry_infra_errors
+        self.max_connections = max(max_connections, max_concurrency)
         self.versions: dict[str, Any] = {}  # from the last successful response, for reproducibility logs
+        # One kept-alive httpx client per event loop: an AsyncClient's connections belong to the loop that
+        # opened them, and building one per call (with its SSL context) costs ~60 ms, more than scoring.
+        self._http: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, httpx.AsyncClient] = (
+            weakref.WeakKeyDictionary())
+        self._http_lock = threading.Lock()
+        self._sync_loop: asyncio.AbstractEventLoop | None = None
+        self._sync_pid = os.getpid()
 
     # ------------------------------------------------------------------ public API
     async def ascore(self, items: Sequence[Item | dict[str, Any]]) -> list[Result]:
@@ -152,23 +162,60 @@ class RewardClient:
 
         if payloads:
             semaphore = asyncio.Semaphore(self.max_concurrency)
-            headers = {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
-            limits = httpx.Limits(max_connections=self.max_concurrency, max_keepalive_connections=self.max_concurrency)
-            async with httpx.AsyncClient(
-                base_url=self.base_url, headers=headers, timeout=self.timeout_s, limits=limits
-            ) as http:
-                chunks = [payloads[i:i + self.chunk_size] for i in range(0, len(payloads), self.chunk_size)]
-                scored = await asyncio.gather(*(self._score_chunk(http, semaphore, c) for c in chunks))
+            http = self._loop_http()
+            chunks = [payloads[i:i + self.chunk_size] for i in range(0, len(payloads), self.chunk_size)]
+            scored = await asyncio.gather(*(self._score_chunk(http, semaphore, c) for c in chunks))
             for chunk, chunk_results in zip(chunks, scored, strict=True):
                 for (index, _), result in zip(chunk, chunk_results, strict=True):
                     results[index] = result
         return [r for r in results if r is not None]
 
     def score(self, items: Sequence[Item | dict[str, Any]]) -> list[Result]:
-        """Blocking wrapper of :meth:`ascore`; safe to call from inside a running event loop too."""
-        return _run_sync(lambda: self.ascore(items))
+        """Blocking wrapper of :meth:`ascore`; safe from any thread and from inside a running event loop.
+
+        Every blocking call runs on one private event loop thread owned by this client, so calls from many
+        threads (verl runs a sync ``compute_score`` on its executor threads) share kept-alive connections.
+        """
+        future = asyncio.run_coroutine_threadsafe(self.ascore(items), self._private_loop())
+        return future.result()
+
+    async def aclose(self) -> None:
+        """Close the connections this client opened on the running event loop."""
+        http = self._http.pop(asyncio.get_running_loop(), None)
+        if http is not None:
+            await http.aclose()
+
+    def close(self) -> None:
+        """Close the private loop's connections and stop its thread (a later call starts them again)."""
+        with self._http_lock:
+            loop, self._sync_loop = self._sync_loop, None
+        if loop is not None:
+            asyncio.run_coroutine_threadsafe(self.aclose(), loop).result()
+            loop.call_soon_threadsafe(loop.stop)
 
     # ------------------------------------------------------------------ internals
+    def _loop_http(self) -> httpx.AsyncClient:
+        """The kept-alive client of the running loop (created on first use in that loop)."""
+        loop = asyncio.get_running_loop()
+        http = self._http.get(loop)
+        if http is None or http.is_closed:
+            headers = {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
+            # The pool is shared by every concurrent call on this loop (verl's reward loop awaits one
+            # compute_score per sample at once), so it is wider than one call's max_concurrency.
+            limits = httpx.Limits(max_connections=self.max_connections, max_keepalive_connections=self.max_connections)
+            http = httpx.AsyncClient(base_url=self.base_url, headers=headers, timeout=self.timeout_s, limits=limits)
+            self._http[loop] = http
+        return http
+
+    def _private_loop(self) -> asyncio.AbstractEventLoop:
+        with self._http_lock:
+            # A forked child (verl and Ray fork workers) inherits the loop object but not its thread.
+            if self._sync_loop is None or self._sync_loop.is_closed() or self._sync_pid != os.getpid():
+                loop = asyncio.new_event_loop()
+                threading.Thread(target=loop.run_forever, name="prorl-reward-client", daemon=True).start()
+                self._sync_loop, self._sync_pid = loop, os.getpid()
+            return self._sync_loop
+
     async def _score_chunk(
         self, http: httpx.AsyncClient, semaphore: asyncio.Semaphore, chunk: list[tuple[int, dict[str, Any]]]
     ) -> list[Result]:
@@ -238,25 +285,3 @@ class RewardClient:
         # Full jitter: many trainer ranks retrying at once should not hit the service in lockstep.
         return random.uniform(0, min(self.max_backoff_s, self.backoff_s * (2 ** attempt)))
 
-
-def _run_sync(make: Callable[[], Awaitable[T]]) -> T:
-    """Run a coroutine to completion from sync code, even when the caller already runs an event loop."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(make())  # type: ignore[arg-type]
-    # Inside a loop (a notebook, an async trainer callback): run on a private loop in a helper thread.
-    box: dict[str, Any] = {}
-
-    def runner() -> None:
-        try:
-            box["value"] = asyncio.run(make())  # type: ignore[arg-type]
-        except BaseException as exc:  # re-raised in the caller's thread
-            box["error"] = exc
-
-    thread = threading.Thread(target=runner, name="prorl-reward-client")
-    thread.start()
-    thread.join()
-    if "error" in box:
-        raise box["error"]
-    return box["value"]

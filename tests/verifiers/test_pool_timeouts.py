@@ -14,9 +14,11 @@ import pytest
 
 from sandboxes import DockerSandbox
 from tests.fixtures.docker import sandbox_image  # noqa: F401
+from trainer_client.client import usable_mask
 from verifiers import code, score_batch
 from verifiers.batch import ResultCache
 from verifiers.pool import JailedPool
+from verifiers.schemas import Result
 
 COUNTDOWN = {"entry": {"question": "Make 3 from 1 and 2.", "answer": "1 + 2",
                        "metadata": {"source_dataset": "countdown", "numbers": [1, 2], "target": 3}}}
@@ -76,3 +78,9 @@ def test_a_deeply_nested_return_value_is_a_wrong_answer(sandbox):
     items.append({"id": "square", "domain": "code", "response": SQUARE, "reference": call_ref(12, 144)})
     results = score_batch(items, cache=None)
     assert [(r.status, r.reward) for r in results] == [("ok", 0.0)] * 3 + [("ok", 1.0)], [r.error for r in results]
+
+
+def test_the_clients_mask_learns_from_an_answer_over_budget_but_not_from_an_old_timeout():
+    over = Result(reward=0.0, correct=False, status="ok", details={"reason": "verification_timeout"})
+    old = Result.failed("timeout", "verification exceeded its 5s deadline")  # an older service's answer
+    assert usable_mask([over, old]) == [True, False]
