@@ -10,14 +10,13 @@ Where this module departs from calling the scorer naively, and why:
   ``metadata["output"]`` as a tuple of tuples, so over JSON every correct ARC answer would score 0.05:
   the grids are turned back into tuples before scoring (the entry as reasoning_gym produced it).
 - Several scorers ``eval()`` the model's answer and several hand it to ``sympy.parse_expr`` (which
-  evals too). This module only ever runs inside the jailed worker pool, never in the service process.
-  On top of the jail, the four scorers that call ``eval`` see ``ast.literal_eval`` instead (identical
-  for the list literals they expect, an exception they already catch for anything else), and answers
-  to the sympy-parsing tasks may only use numbers, operators and known maths names.
-- ``game_of_life_halting``'s scorer compares ``bool(answer)`` with ``bool(entry["answer"])``, so every
-  non-empty answer ("False", "no", "banana") scores 1 (reasoning-gym 0.1.25 and upstream). A reward
-  that cannot be failed is not a reward: it is scored as the prompt asks, "True" or "False"
-  (case-insensitive); see :data:`SCORER_FIXES`.
+  evals too). No answer ever reaches either: the tasks that sympy-parse are scored by
+  :mod:`verifiers._rg_fixes` on values that :mod:`verifiers._rg_arith`'s whitelisting parser builds
+  (the upstream modules' parsers are replaced by one that refuses), and the scorers that call ``eval``
+  on a list literal see ``ast.literal_eval``. All of it runs only inside the jailed worker pool.
+- Scorers that pay for junk (``nan`` in complex_arithmetic, prefix credit in coin_flip, per-cell credit
+  on game_of_life, puzzles copied back, ``bool(answer)`` in game_of_life_halting) are replaced by
+  corrected ones: :data:`SCORER_FIXES` says what each does, and ``details.scorer_fix`` marks them.
 - A scorer that raises on the model's answer gives reward 0 with the error in ``details``; if the
   entry's own gold answer raises too, the entry is broken and the item is ``invalid``.
 """
@@ -29,10 +28,10 @@ import contextlib
 import functools
 import io
 import math
-import re
 from collections.abc import Callable
 from typing import Any
 
+from verifiers._rg_fixes import FIXED_SCORERS, SCORER_FIXES
 from verifiers.base import InvalidReference, Verdict
 from verifiers.schemas import ItemOptions
 
@@ -72,32 +71,25 @@ PRORL_TASKS: tuple[str, ...] = (
     'word_sorting', 'zebra_puzzles',
 )  # fmt: skip
 
-SCORER_FIXES: dict[str, str] = {
-    "game_of_life_halting": "upstream scores bool(answer) == bool(gold), so any non-empty answer gets 1; "
-    "scored as an exact, case-insensitive True/False instead",
+# Scorers that run the model's answer (eval) or a reference (number_sorting's gold) through eval():
+# the module global ``eval`` is shadowed by ast.literal_eval (module globals beat builtins).
+_LITERAL_EVAL_ONLY: dict[str, str] = {
+    "string_insertion": "reasoning_gym.algorithmic.string_insertion",
+    "spiral_matrix": "reasoning_gym.algorithmic.spiral_matrix",
+    "binary_matrix": "reasoning_gym.algorithmic.binary_matrix",
+    "n_queens": "reasoning_gym.games.n_queens",
+    "number_sorting": "reasoning_gym.algorithmic.number_sorting",
 }
-
-# Scorers that run the model's answer through eval() or sympy.parse_expr (which evals): the name
-# their module looks the evaluator up by, so a module global can shadow it with a guarded one.
-_GUARDED_NAMES: dict[str, tuple[str, str]] = {
-    "string_insertion": ("reasoning_gym.algorithmic.string_insertion", "eval"),
-    "spiral_matrix": ("reasoning_gym.algorithmic.spiral_matrix", "eval"),
-    "binary_matrix": ("reasoning_gym.algorithmic.binary_matrix", "eval"),
-    "n_queens": ("reasoning_gym.games.n_queens", "eval"),
-    "puzzle24": ("reasoning_gym.games.puzzle24", "parse_expr"),
-    "countdown": ("reasoning_gym.games.countdown", "parse_expr"),
-    "simple_integration": ("reasoning_gym.algebra.simple_integration", "sympy"),
-    "intermediate_integration": ("reasoning_gym.algebra.intermediate_integration", "sympy"),
-    "polynomial_multiplication": ("reasoning_gym.algebra.polynomial_multiplication", "sp"),
+# Modules whose scorers sympy-parse the answer. Those tasks are scored by verifiers._rg_fixes and never
+# call the upstream scorer; the evaluators are also replaced by one that refuses, so that no path left
+# over (or added by a later edit) can hand an answer to parse_expr.
+_NO_PARSE_EXPR: dict[str, str] = {
+    "reasoning_gym.games.puzzle24": "parse_expr",
+    "reasoning_gym.games.countdown": "parse_expr",
+    "reasoning_gym.algebra.simple_integration": "sympy",
+    "reasoning_gym.algebra.intermediate_integration": "sympy",
+    "reasoning_gym.algebra.polynomial_multiplication": "sp",
 }
-_MATH_NAMES = frozenset(
-    "sin cos tan cot sec csc asin acos atan acot asec acsc sinh cosh tanh coth asinh acosh atanh exp log ln "
-    "sqrt cbrt pi E I oo Abs abs Integral factorial binomial gamma sign floor ceiling Max Min Rational".split()
-)
-_NUMBER = re.compile(r"\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?")
-_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z_0-9]*")
-_STRING_OR_ESCAPE = re.compile(r"['\"`\\]")  # a quote, a backtick or a backslash: no maths answer needs one
-_ATTRIBUTE = re.compile(r"\.\s*[A-Za-z_][A-Za-z_0-9]*")  # `E.n(10**9)`, `x.func`: numbers are already replaced
 _ARC_GRID_FIELDS = {"arc_agi": ("input", "output"), "rearc": ("input", "output")}
 _OPEN, _CLOSE = "<answer>", "</answer>"
 
@@ -158,21 +150,23 @@ def _scorer(task: str) -> Callable[[str | None, dict[str, Any]], Any]:
 
     if task not in reasoning_gym.factory.DATASETS:
         raise InvalidReference(f"unknown reasoning_gym task {task!r} (reasoning-gym {reasoning_gym.__version__})")
-    if task in _GUARDED_NAMES:
-        _install_guard(*_GUARDED_NAMES[task])
+    _install_guards()
     with contextlib.redirect_stdout(io.StringIO()):
         return reasoning_gym.get_score_answer_fn(task)
 
 
-def _install_guard(module_name: str, name: str) -> None:
-    """Shadow the evaluator a scorer module uses with a guarded one (module globals beat builtins)."""
+@functools.cache
+def _install_guards() -> None:
+    """Shadow every evaluator a scorer module could hand an answer to (module globals beat builtins)."""
     import importlib
 
     import sympy
 
-    module = importlib.import_module(module_name)
-    guard: Any = {"eval": _literal_eval_only, "parse_expr": _safe_parse_expr}.get(name)
-    setattr(module, name, guard if guard is not None else _SympyWithSafeParse(sympy))
+    for module_name in _LITERAL_EVAL_ONLY.values():
+        importlib.import_module(module_name).eval = _literal_eval_only  # type: ignore[attr-defined]
+    for module_name, name in _NO_PARSE_EXPR.items():
+        module = importlib.import_module(module_name)
+        setattr(module, name, _refuse_to_parse if name == "parse_expr" else _SympyWithoutParsing(sympy))
 
 
 def _literal_eval_only(source: str, *_: Any) -> Any:
@@ -180,36 +174,12 @@ def _literal_eval_only(source: str, *_: Any) -> Any:
     return ast.literal_eval(source)
 
 
-def unsafe_for_sympy(text: str) -> str | None:
-    """Why ``text`` may not reach ``sympy.parse_expr`` (which evals it), or None when it may.
-
-    Only numbers, operators, single-letter variables and known maths names pass: every way out of an
-    eval needs a longer name (``__import__``, ``exec``, ``open``, an attribute) or a string. Strings
-    are refused outright: ``S('\\137\\137import...')`` spells any code in octal escapes with no name
-    longer than ``S``, and ``S``/``N`` (sympify) parse the decoded string with the real parse_expr.
-    """
-    numbers_out = _NUMBER.sub("0", text)
-    for name in _IDENTIFIER.findall(numbers_out):
-        if len(name) > 1 and name not in _MATH_NAMES:
-            return f"name {name[:40]!r} is not a number, variable or known maths function"
-    if (attribute := _ATTRIBUTE.search(numbers_out)) is not None:
-        return f"attribute access {attribute.group(0)[:40]!r} is not maths"
-    if (quote := _STRING_OR_ESCAPE.search(text)) is not None:
-        return f"{quote.group(0)!r}: strings and escapes are not maths"
-    return None
+def _refuse_to_parse(*_: Any, **__: Any) -> Any:
+    raise ValueError("sympy parsing of answers is disabled: verifiers._rg_fixes scores this task")
 
 
-def _safe_parse_expr(text: Any, *args: Any, **kwargs: Any) -> Any:
-    from sympy.parsing.sympy_parser import parse_expr
-
-    problem = unsafe_for_sympy(text) if isinstance(text, str) else None
-    if problem:
-        raise ValueError(f"refused to parse: {problem}")  # the scorers treat this as an unparseable answer
-    return parse_expr(text, *args, **kwargs)
-
-
-class _SympyWithSafeParse:
-    """The sympy module as a scorer sees it, with ``parse_expr`` guarded."""
+class _SympyWithoutParsing:
+    """The sympy module as a scorer module sees it, with every string-parsing entry point refusing."""
 
     def __init__(self, real: Any) -> None:
         self._real = real
@@ -217,7 +187,7 @@ class _SympyWithSafeParse:
     def __getattr__(self, name: str) -> Any:
         return getattr(self._real, name)
 
-    parse_expr = staticmethod(_safe_parse_expr)
+    parse_expr = sympify = S = N = staticmethod(_refuse_to_parse)
 
 
 def _as_tuples(value: Any) -> Any:
@@ -236,12 +206,13 @@ def _restored(task: str, entry: dict[str, Any]) -> dict[str, Any]:
     return {**entry, "metadata": metadata}
 
 
-def _run(task: str, answer: str | None, entry: dict[str, Any]) -> Any:
-    if task == "game_of_life_halting":
-        gold = str(entry["answer"]).strip().lower()
-        return 1.0 if answer is not None and answer.strip().lower() == gold else 0.0
+def _run(task: str, answer: str | None, entry: dict[str, Any]) -> tuple[Any, str | None]:
+    """The scorer's raw value and, for a corrected scorer, why the answer was refused (or None)."""
+    fixed = FIXED_SCORERS.get(task)
+    if fixed is not None:
+        return fixed(answer or "", entry)
     with contextlib.redirect_stdout(io.StringIO()):  # some scorers print; keep the worker's stdout clean
-        return _scorer(task)(answer, entry)
+        return _scorer(task)(answer, entry), None
 
 
 def _clamped(raw: Any) -> tuple[float, str | None]:
@@ -262,13 +233,9 @@ def score(answer_text: str, reference: dict[str, Any], options: ItemOptions) -> 
     details: dict[str, Any] = {"task": task, "extracted": answer[:500], "answer_tag": tagged}
     if task in SCORER_FIXES:
         details["scorer_fix"] = SCORER_FIXES[task]
-    if task in _GUARDED_NAMES and _GUARDED_NAMES[task][1] != "eval":
-        refused = unsafe_for_sympy(answer)
-        if refused:
-            details["refused_to_parse"] = refused
     entry = _restored(task, entry)
     try:
-        raw = _run(task, answer, entry)
+        raw, refused = _run(task, answer, entry)
     except Exception as exc:  # the model's answer broke the scorer: a wrong answer, unless the gold breaks it too
         gold = entry.get("answer")
         if isinstance(gold, str):
@@ -277,6 +244,8 @@ def score(answer_text: str, reference: dict[str, Any], options: ItemOptions) -> 
             except Exception as gold_exc:
                 raise InvalidReference(f"the entry's own answer cannot be scored: {gold_exc!r:.200}") from exc
         return Verdict(0.0, {**details, "reason": "scorer_error", "error": f"{type(exc).__name__}: {exc}"[:300]})
+    if refused:
+        details["refused_to_parse"] = refused
     reward, problem = _clamped(raw)
     details["reason"] = problem or "scored"
     return Verdict(reward, details)

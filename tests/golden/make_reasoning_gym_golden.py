@@ -26,6 +26,7 @@ import reasoning_gym
 from reasoning_gym.factory import DATASETS
 
 from verifiers import reasoning_gym as vrg
+from verifiers._rg_fixes import FIXED_SCORERS
 from verifiers.schemas import ItemOptions
 
 SEED = 20251125
@@ -92,8 +93,11 @@ SOLVERS = {
 
 
 def _real_score(task: str, answer: str, entry: dict[str, Any]) -> float:
-    if task in vrg.SCORER_FIXES:  # the documented override is the expectation, not the broken scorer
-        return 1.0 if answer.strip().lower() == str(entry["answer"]).strip().lower() else 0.0
+    if task in vrg.SCORER_FIXES:  # the documented corrected scorer is the expectation, not the broken one
+        try:
+            return FIXED_SCORERS[task](answer, json.loads(json.dumps(entry)))[0]
+        except Exception:
+            return 0.0
     with contextlib.redirect_stdout(io.StringIO()):
         try:
             return float(reasoning_gym.get_score_answer_fn(task)(answer, entry))
@@ -143,7 +147,7 @@ def build() -> tuple[list[dict[str, Any]], dict[str, str]]:
         wrong_reward = _real_score(task, wrong, entry)
         note = f"a wrong answer ({'another entry' if wrong in others else 'fallback'}); real scorer gives {wrong_reward}"
         if task in vrg.SCORER_FIXES:
-            note += f"; upstream scorer would give 1.0: {vrg.SCORER_FIXES[task]}"
+            note += f"; corrected scorer (docs/reasoning_gym.md, Where we depart): {vrg.SCORER_FIXES[task]}"
         cases.append(_case(task, "wrong", entry, wrong, wrong_reward, note))
     return cases, skipped
 

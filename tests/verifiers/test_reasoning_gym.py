@@ -13,6 +13,7 @@ from reasoning_gym.factory import DATASETS
 from reasoning_gym.utils import extract_answer as rg_extract_answer
 
 from verifiers import reasoning_gym as vrg
+from verifiers._rg_arith import Refused, sympy_expression
 from verifiers.base import InvalidReference
 from verifiers.schemas import ItemOptions
 
@@ -126,7 +127,7 @@ def test_invalid_reference(reference: dict[str, Any], message: str) -> None:
      ("0.5", 0.5, "scored"), (True, 1.0, "scored")],
 )
 def test_scorer_values_are_clamped(monkeypatch: pytest.MonkeyPatch, raw: Any, reward: float, reason: str) -> None:
-    monkeypatch.setattr(vrg, "_run", lambda task, answer, entry: raw)
+    monkeypatch.setattr(vrg, "_run", lambda task, answer, entry: (raw, None))
     verdict = _score(_entry("leg_counting"), "<answer>1</answer>")
     assert verdict.reward == reward
     assert reason in verdict.details["reason"]
@@ -146,7 +147,7 @@ def test_sympy_scorers_never_run_code(task: str, tmp_path: Path) -> None:
     attack = f"__import__('os').system('touch {marker}') + 1"
     verdict = _score(_entry(task), f"<answer>{attack}</answer>")
     assert verdict.reward < 0.1
-    assert "__import__" in verdict.details["refused_to_parse"]
+    assert verdict.details["refused_to_parse"]
     assert not marker.exists()
 
 
@@ -165,13 +166,14 @@ def test_sympy_scorers_refuse_code_spelled_in_string_escapes(task: str, wrapper:
     attack = wrapper.format(_octal(f"__import__('os').system('touch {marker}')"))
     verdict = _score(_entry(task), f"<answer>{attack}</answer>")
     assert verdict.reward < 0.1
-    assert "strings" in verdict.details["refused_to_parse"]
+    assert verdict.details["refused_to_parse"]
     assert not marker.exists()
 
 
 @pytest.mark.parametrize("answer", ["E.n(10**6)", "x . func", "S.true", "x + `1`"])
 def test_sympy_guard_refuses_attributes_and_backticks(answer: str) -> None:
-    assert vrg.unsafe_for_sympy(answer) is not None
+    with pytest.raises(Refused):
+        sympy_expression(answer)
 
 
 def test_eval_scorers_still_read_list_literals() -> None:
@@ -183,10 +185,11 @@ def test_eval_scorers_still_read_list_literals() -> None:
 
 
 def test_maths_answers_still_parse() -> None:
-    entry = _entry("intermediate_integration")
+    entry = _entry("intermediate_integration", index=1)
     assert _score(entry, f"<answer>{entry['answer']}</answer>").reward == 1.0
-    assert vrg.unsafe_for_sympy("2*sqrt(x) + Integral(exp(x), x) + 1.5e3 + C") is None
-    assert vrg.unsafe_for_sympy("x.func") is not None
+    sympy_expression("2*sqrt(x) + exp(x)**2 + 1.5e3 + C")
+    with pytest.raises(Refused):
+        sympy_expression("Integral(exp(x), x)")  # the question echoed back as an unevaluated integral
 
 
 def test_dedup_key_is_the_extracted_answer() -> None:
