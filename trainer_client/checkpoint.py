@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import random
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -69,23 +70,31 @@ def save_checkpoint(
     bf16_policy: bool = True,
     keep_optimizer: int | None = None,
     config: dict[str, Any] | None = None,
+    policy_state: dict[str, torch.Tensor] | None = None,
+    write_state: Callable[[Path], None] | None = None,
 ) -> Path:
     """Write ``checkpoints/step_<N>`` (policy in HF format so it can be served or evaluated directly), keep
-    the newest ``keep`` checkpoints and the optimizer state of the newest ``keep_optimizer`` (None = all)."""
+    the newest ``keep`` checkpoints and the optimizer state of the newest ``keep_optimizer`` (None = all).
+
+    A sharded trainer passes the gathered ``policy_state`` (its module holds shards) and ``write_state``,
+    which writes the reference and optimizer into the checkpoint directory instead of the ``.pt`` files."""
     root = checkpoint_root(output_dir)
     root.mkdir(parents=True, exist_ok=True)
     final = root / f"step_{step:07d}"
     tmp = root / f".tmp_step_{step:07d}"
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir()
-    policy.save_pretrained(tmp / "policy", safe_serialization=True)
+    policy.save_pretrained(tmp / "policy", state_dict=policy_state, safe_serialization=True)
     tokenizer.save_pretrained(tmp / "policy")
     if bf16_policy:
-        save_bf16(policy, tokenizer, tmp / "policy_bf16")
+        save_bf16(policy, tokenizer, tmp / "policy_bf16", policy_state)
     if config is not None:
         (tmp / "config.yaml").write_text(yaml.safe_dump(json.loads(json.dumps(config)), sort_keys=False))
-    torch.save({k: v.detach().cpu() for k, v in reference.state_dict().items()}, tmp / "reference.pt")
-    torch.save(optimizer.state_dict(), tmp / "optimizer.pt")
+    if write_state is not None:
+        write_state(tmp)
+    else:
+        torch.save({k: v.detach().cpu() for k, v in reference.state_dict().items()}, tmp / "reference.pt")
+        torch.save(optimizer.state_dict(), tmp / "optimizer.pt")
     torch.save(capture_rng(), tmp / "rng.pt")
     (tmp / "trainer_state.json").write_text(json.dumps({"step": step, **trainer_state}, indent=1))
     shutil.rmtree(final, ignore_errors=True)
@@ -99,14 +108,15 @@ def save_checkpoint(
         kept = sorted(p for p in root.glob("step_*") if p.is_dir())
         for p in kept[: max(0, len(kept) - max(keep_optimizer, 1))]:  # the newest always keeps it: it is `latest`
             (p / "optimizer.pt").unlink(missing_ok=True)
+            shutil.rmtree(p / "optimizer_sharded", ignore_errors=True)
     return final
 
 
-def save_bf16(policy: Any, tokenizer: Any, path: Path) -> None:
+def save_bf16(policy: Any, tokenizer: Any, path: Path, state: dict[str, torch.Tensor] | None = None) -> None:
     """The policy's weights in bf16, HF format (config says bfloat16): half the disk of the fp32 master
     weights and what evaluation or serving loads anyway."""
     state = {k: v.detach().to(torch.bfloat16) if v.is_floating_point() else v.detach()
-             for k, v in policy.state_dict().items()}
+             for k, v in (state if state is not None else policy.state_dict()).items()}
     policy.save_pretrained(path, state_dict=state, safe_serialization=True)
     tokenizer.save_pretrained(path)
     cfg_path = path / "config.json"
@@ -127,9 +137,10 @@ def load_into(
     """Restore reference weights, optimizer state and RNG states (the policy is loaded by the caller).
     Returns False when the checkpoint has no optimizer state (an older one, see ``keep_optimizer``): AdamW
     then starts fresh."""
-    reference.load_state_dict(torch.load(path / "reference.pt", map_location="cpu"))
-    has_optimizer = (path / "optimizer.pt").exists()
-    if has_optimizer:
+    if (path / "reference.pt").exists():  # a sharded trainer's checkpoint has reference_sharded/ instead
+        reference.load_state_dict(torch.load(path / "reference.pt", map_location="cpu"))
+    has_optimizer = (path / "optimizer.pt").exists() or (path / "optimizer_sharded").exists()
+    if (path / "optimizer.pt").exists():
         optimizer.load_state_dict(torch.load(path / "optimizer.pt", map_location="cpu", weights_only=False))
     restore_rng(torch.load(path / "rng.pt", weights_only=False))
     return has_optimizer

@@ -17,6 +17,7 @@ Two things keep the GPU busy rather than waiting on memory (see ``bench/bench_tr
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import torch
 import torch.nn.functional as F
@@ -115,3 +116,26 @@ def response_logprobs(
         out_lp = out_lp.masked_scatter(flat_valid, torch.cat(logps))
         out_ent = out_ent.masked_scatter(flat_valid, torch.cat(ents))
     return out_lp.view(bsz, response_len), out_ent.view(bsz, response_len)
+
+
+class ResponseLogprobs(torch.nn.Module):
+    """:func:`response_logprobs` of ``model`` as a module's ``forward``.
+
+    FSDP2 (``fully_shard``) gathers a module's parameters only inside that module's own ``forward``; the
+    chunked path reads ``lm_head.weight`` directly and calls the decoder, not the causal LM. Sharding this
+    wrapper as the root (the decoder layers as their own units) makes the embedding, final norm and head
+    whole for the duration of the call and again in backward (``trainer_client.fsdp``)."""
+
+    def __init__(self, model: torch.nn.Module) -> None:
+        super().__init__()
+        self.model = model
+
+    def forward(self, *args: Any, **kwargs: Any) -> tuple[torch.Tensor, torch.Tensor]:
+        return response_logprobs(self.model, *args, **kwargs)
+
+
+def logprobs_of(model: torch.nn.Module) -> Callable[..., tuple[torch.Tensor, torch.Tensor]]:
+    """The log-prob function for ``model``: through the wrapper's forward when it is one (sharded)."""
+    if isinstance(model, ResponseLogprobs):
+        return model
+    return lambda *args, **kwargs: response_logprobs(model, *args, **kwargs)

@@ -27,6 +27,9 @@ class RayConfig:
     trainers: int = 1  # data-parallel trainer ranks including the driver; 1 = the driver alone
     trainer_gpus: float = -1  # GPUs per trainer actor; -1 = 1 when the driver trains on a GPU, else 0
     trainer_cpus: float = 1  # CPUs per trainer actor (also its torch thread count)
+    # ddp: every rank holds the whole model and AdamW (data parallel); fsdp: torch FSDP2 shards weights,
+    # gradients, AdamW and the reference over the ranks (models that do not fit one GPU)
+    trainer_strategy: str = "ddp"
 
     def validate(self) -> None:
         """Reject settings that would otherwise fail deep inside Ray, after the model is loaded."""
@@ -48,6 +51,10 @@ class RayConfig:
             raise ValueError("--ray-trainer-gpus must be >= 0 (or -1 for auto)")
         if self.trainer_cpus < 0:
             raise ValueError("--ray-trainer-cpus must be >= 0")
+        if self.trainer_strategy not in ("ddp", "fsdp"):
+            raise ValueError("--ray-trainer-strategy must be ddp or fsdp")
+        if self.trainer_strategy == "fsdp" and self.trainers < 2:
+            raise ValueError("--ray-trainer-strategy fsdp needs --ray-trainers >= 2 (it shards over the ranks)")
 
 
 def add_ray_arguments(parser: argparse.ArgumentParser) -> None:
@@ -72,6 +79,8 @@ def add_ray_arguments(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--ray-trainer-gpus", type=float, default=d.trainer_gpus,
                    help="GPUs per trainer actor; -1 = 1 when the driver trains on a GPU, else 0")
     g.add_argument("--ray-trainer-cpus", type=float, default=d.trainer_cpus, help="CPUs per trainer actor")
+    g.add_argument("--ray-trainer-strategy", default=d.trainer_strategy, choices=("ddp", "fsdp"),
+                   help="ddp = whole model on every rank; fsdp = torch FSDP2 shards weights, gradients and AdamW")
 
 
 def ray_config_from_args(args: argparse.Namespace) -> RayConfig:
@@ -87,6 +96,7 @@ def ray_config_from_args(args: argparse.Namespace) -> RayConfig:
         trainers=args.ray_trainers,
         trainer_gpus=args.ray_trainer_gpus,
         trainer_cpus=args.ray_trainer_cpus,
+        trainer_strategy=args.ray_trainer_strategy,
     )
     cfg.validate()
     return cfg

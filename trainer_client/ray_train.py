@@ -10,6 +10,7 @@ scoring stays the trainer's HTTP client call from the driver. See docs/ray.md.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from trainer_client.config import TrainConfig
@@ -122,6 +123,8 @@ class RayTrainer(Trainer):
         rc = self.ray_cfg
         gpus = rc.trainer_gpus if rc.trainer_gpus >= 0 else (1.0 if self.device.type == "cuda" else 0.0)
         rollout = {"CPU": rc.rollout_workers * rc.cpus_per_worker, "GPU": rc.rollout_workers * self._gpus_per_worker}
+        if rc.trainer_strategy == "fsdp":
+            return self._start_fsdp_group(gpus, rollout)
         group = TrainerGroup(self.cfg, self.policy.config, world=rc.trainers, device=self.device, gpus_per_rank=gpus,
                              cpus_per_rank=rc.trainer_cpus, placement_strategy=rc.placement_strategy,
                              reserved=rollout)
@@ -129,6 +132,45 @@ class RayTrainer(Trainer):
         sync_s = group.load_state(self.policy, self.reference, self.optimizer)
         return {"trainers": float(rc.trainers), "trainer_gpus": gpus, "trainer_backend": group.backend,
                 "trainer_state_sync_s": sync_s}
+
+    def _start_fsdp_group(self, gpus: float, rollout: dict[str, float]) -> dict[str, Any]:
+        """FSDP2: the driver's policy, reference and AdamW become rank 0's shards (``ray_fsdp_group``)."""
+        from trainer_client.ray_fsdp_group import FSDPTrainerGroup
+
+        rc = self.ray_cfg
+        resume = self.resumed_from
+        if resume is not None and (resume / "optimizer.pt").exists():
+            raise ValueError(f"{resume} was written by an unsharded trainer: resume it with --ray-trainer-strategy ddp")
+        group = FSDPTrainerGroup(self.cfg, self.policy.config, world=rc.trainers, device=self.device,
+                                 gpus_per_rank=gpus, cpus_per_rank=rc.trainer_cpus,
+                                 placement_strategy=rc.placement_strategy, reserved=rollout)
+        self.trainer_group = group  # type: ignore[assignment]
+        rank, sync_s = group.start(self.policy, self.reference, resume)
+        self.optimizer = rank.optimizer  # self.policy / self.reference are now the sharded modules themselves
+        return {"trainers": float(rc.trainers), "trainer_gpus": gpus, "trainer_backend": group.backend,
+                "trainer_strategy": "fsdp", "trainer_state_sync_s": sync_s}
+
+    @property
+    def _fsdp(self) -> bool:
+        return self.trainer_group is not None and getattr(self.trainer_group, "strategy", "ddp") == "fsdp"
+
+    def _rollout_weights(self) -> dict[str, Any]:
+        if self._fsdp:
+            return self.trainer_group.full_state_dict()  # type: ignore[union-attr]
+        return super()._rollout_weights()
+
+    def save(self) -> Path:
+        if not self._fsdp:
+            return super().save()
+        from trainer_client import checkpoint as ckpt
+
+        group = self.trainer_group
+        r = self.cfg.run
+        return ckpt.save_checkpoint(
+            self.out, self.step, self.policy, self.reference, self.tokenizer, self.optimizer, self._trainer_state(),
+            keep=r.keep_checkpoints, bf16_policy=r.save_bf16_policy, keep_optimizer=r.keep_optimizer_checkpoints,
+            config=self.cfg.to_dict(), policy_state=group.full_state_dict(),  # type: ignore[union-attr]
+            write_state=group.save_sharded)  # type: ignore[union-attr]
 
     def _update(self, batch: RolloutBatch, settings: StepSettings) -> dict[str, float]:
         if self.trainer_group is None:

@@ -121,6 +121,7 @@ class Trainer:
         # fp32 master weights always; bf16 only as autocast on GPU (a 2e-6 update vanishes in bf16 weights)
         self.autocast_dtype = autocast_dtype(cfg, self.device)
         resume_from = ckpt.latest_checkpoint(self.out) if cfg.run.resume else None
+        self.resumed_from = resume_from
         policy_path = str(resume_from / "policy") if resume_from else cfg.model.path
         if not policy_path:
             raise ValueError("model.path is required (a local directory with a causal LM and its tokenizer)")
@@ -168,7 +169,7 @@ class Trainer:
             train_tokens = sum(len(p) + len(r) for p, r in zip(batch.prompt_ids, batch.response_ids, strict=True))
             if batch.rollout_logprobs is not None:
                 metrics["rollout_logprob_mismatch"] = _mismatch(batch)
-            self.engine.update_weights(self.policy.state_dict())
+            self.engine.update_weights(self._rollout_weights())
         else:
             metrics["skipped_update"] = 1.0  # every group was uniform up to the round cap: nothing to learn
 
@@ -254,7 +255,13 @@ class Trainer:
                 on_step(self.step, m)
 
     def save(self) -> Path:
-        state = {
+        r = self.cfg.run
+        return ckpt.save_checkpoint(self.out, self.step, self.policy, self.reference, self.tokenizer, self.optimizer,
+                                    self._trainer_state(), keep=r.keep_checkpoints, bf16_policy=r.save_bf16_policy,
+                                    keep_optimizer=r.keep_optimizer_checkpoints, config=self.cfg.to_dict())
+
+    def _trainer_state(self) -> dict[str, Any]:
+        return {
             "opt_steps_since_reset": self.opt_steps_since_reset,
             "resets": self.resets.state_dict(),
             "sampler": self.sampler.state_dict(),
@@ -262,10 +269,6 @@ class Trainer:
             "update_rng": self.update_rng.getstate(),
             "round_cap_streak": self.round_cap_streak,
         }
-        r = self.cfg.run
-        return ckpt.save_checkpoint(self.out, self.step, self.policy, self.reference, self.tokenizer, self.optimizer,
-                                    state, keep=r.keep_checkpoints, bf16_policy=r.save_bf16_policy,
-                                    keep_optimizer=r.keep_optimizer_checkpoints, config=self.cfg.to_dict())
 
     def close(self) -> None:
         self.metrics.close()
@@ -296,6 +299,10 @@ class Trainer:
                                  kind="stage")
             self.stage = stage
         return StepSettings(max_tokens, n, self.cfg.rollout.temperature, self.cfg.rollout.top_p)
+
+    def _rollout_weights(self) -> dict[str, torch.Tensor]:
+        """The policy's full weights for the rollout engine (a sharded trainer gathers them)."""
+        return self.policy.state_dict()
 
     def _set_lr(self) -> None:
         """Called right before each optimizer step: linear warmup over ``warmup_steps`` optimizer steps since

@@ -13,7 +13,7 @@ from trainer_client.algo.policy_loss import aggregate_loss, policy_loss
 from trainer_client.algo.tis import truncated_is_weights
 from trainer_client.compilation import compile_enabled
 from trainer_client.config import TrainConfig
-from trainer_client.logprobs import response_logprobs
+from trainer_client.logprobs import logprobs_of
 from trainer_client.rollout_batch import RolloutBatch, collate, micro_batches, shard_samples
 
 # accumulators that data-parallel ranks add up (``reduce_stats``); ``ratio_max`` is a maximum over ranks
@@ -46,26 +46,28 @@ def _scatter(dst: torch.Tensor, rows: list[int], values: torch.Tensor) -> None:
 @torch.no_grad()
 def fill_logprobs(
     model: torch.nn.Module, batch: RolloutBatch, cfg: TrainConfig, temperature: float, pad_id: int,
-    idx: list[int] | None = None,
+    idx: list[int] | None = None, min_passes: int = 0,
 ) -> torch.Tensor:
     """Log-probs ``[N, R]`` of every response token under ``model`` (eval mode, micro-batched).
 
     ``idx`` computes only those samples' rows (the others stay 0): a data-parallel rank's share, summed
-    with the other ranks' afterwards."""
+    with the other ranks' afterwards. ``min_passes``: run discarded forward passes until this many were run
+    (sharded ranks must all run the same number of forwards: each one gathers parameters collectively)."""
     was_training = model.training
     model.eval()
     device = next(model.parameters()).device
     compiled = compile_enabled(cfg.model.compile, device)
+    forward = logprobs_of(model)
     width = int(batch.response_lengths.max())
     out = torch.zeros(len(batch), width)
     rows = list(range(len(batch))) if idx is None else idx
-    for part in micro_batches(batch, rows, cfg.optim.micro_batch_tokens):
-        mb = collate(batch, part, pad_id)
-        lp, _ = response_logprobs(
-            model, mb.input_ids.to(device), mb.attention_mask.to(device), mb.response_start.to(device),
-            mb.response_len, temperature, cfg.model.logprob_chunk_tokens, compiled=compiled,
-        )
-        _scatter(out, part, lp)
+    parts = micro_batches(batch, rows, cfg.optim.micro_batch_tokens)
+    for k in range(max(len(parts), min_passes)):
+        mb = collate(batch, parts[k] if k < len(parts) else [0], pad_id)
+        lp, _ = forward(mb.input_ids.to(device), mb.attention_mask.to(device), mb.response_start.to(device),
+                        mb.response_len, temperature, cfg.model.logprob_chunk_tokens, compiled=compiled)
+        if k < len(parts):
+            _scatter(out, parts[k], lp)
     model.train(was_training)
     return out
 
@@ -84,6 +86,8 @@ def ppo_update(
     shard: tuple[int, int] = (0, 1),
     before_optimizer_step: Callable[[], None] | None = None,
     reduce_stats: Callable[[dict[str, float]], dict[str, float]] | None = None,
+    loss_scale: float = 1.0,
+    micro_batch_count: Callable[[list[int]], int] | None = None,
 ) -> dict[str, float]:
     """``ppo_epochs`` passes over the batch in mini-batches of ``mini_batch_prompts`` groups (rebalanced to
     equal sizes when the batch is not a multiple: :func:`mini_batch_groups`); one optimizer step per mini-batch, gradient accumulated over token-budget micro-batches.
@@ -101,11 +105,18 @@ def ppo_update(
     SUM the gradients there: every rank must call it, also one whose share was empty); ``reduce_stats``
     gets this rank's accumulators once at the end (keys in :data:`_SUMMED_STATS` summed over ranks, the
     rest maxima) so the returned metrics are the whole batch's on every rank.
+
+    Sharded ranks (FSDP2, ``trainer_client.fsdp``): ``loss_scale`` multiplies what is back-propagated (FSDP
+    averages gradients over ranks; ``world`` turns that into the sum the global normaliser expects), and
+    ``micro_batch_count(idx)`` is the number of forward/backward passes every rank runs for the mini-batch
+    ``idx`` (the most any rank needs): a rank with fewer runs zero-weighted passes, because every forward
+    gathers parameters and every backward reduces gradients collectively.
     """
     a, o = cfg.algo, cfg.optim
     rank, world = shard
     device = next(model.parameters()).device
     compiled = compile_enabled(cfg.model.compile, device)
+    forward = logprobs_of(model)
     assert batch.old_logp is not None and batch.ref_logp is not None
     group_of = batch.group.tolist()
     groups = sorted(set(group_of))
@@ -129,10 +140,16 @@ def ppo_update(
                 continue  # nothing judged in this mini-batch: no update, but no crash
             optimizer.zero_grad(set_to_none=True)
             mine = shard_samples(batch, idx, rank, world) if world > 1 else idx
-            for part in micro_batches(batch, mine, o.micro_batch_tokens):
+            parts = micro_batches(batch, mine, o.micro_batch_tokens)
+            for _ in range(len(parts), micro_batch_count(idx) if micro_batch_count else 0):
+                mb = collate(batch, idx[:1], pad_id)  # a zero-weighted pass: same collectives, no gradient
+                logp, _ = forward(mb.input_ids.to(device), mb.attention_mask.to(device), mb.response_start.to(device),
+                                  mb.response_len, temperature, cfg.model.logprob_chunk_tokens, compiled=compiled)
+                (logp.sum() * 0.0).backward()
+            for part in parts:
                 mb = collate(batch, part, pad_id)
-                logp, ent = response_logprobs(
-                    model, mb.input_ids.to(device), mb.attention_mask.to(device), mb.response_start.to(device),
+                logp, ent = forward(
+                    mb.input_ids.to(device), mb.attention_mask.to(device), mb.response_start.to(device),
                     mb.response_len, temperature, cfg.model.logprob_chunk_tokens,
                     entropy_grad=a.entropy_coef != 0, compiled=compiled,
                 )
@@ -151,7 +168,7 @@ def ppo_update(
                 kl_loss = aggregate_loss(kl, mask, a.loss_agg, normalizer)
                 ent_loss = aggregate_loss(ent, mask, a.loss_agg, normalizer)
                 loss = pg + a.kl_coef * kl_loss - a.entropy_coef * ent_loss
-                loss.backward()
+                (loss * loss_scale if loss_scale != 1.0 else loss).backward()
                 ntok = float(mask.sum())
                 tok_total += ntok
                 sums["loss"] += float(loss.detach())  # micro losses sum to the mini-batch loss
@@ -167,6 +184,8 @@ def ppo_update(
                 before_optimizer_step()
             set_lr()
             grad_norm = torch.nn.utils.clip_grad_norm_(model.parameters(), o.grad_clip)
+            if hasattr(grad_norm, "full_tensor"):  # sharded parameters: a DTensor norm over all ranks
+                grad_norm = grad_norm.full_tensor()
             sums["grad_norm"] += float(grad_norm)
             optimizer.step()
             n_updates += 1
