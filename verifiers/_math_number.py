@@ -39,6 +39,7 @@ _UNIT = re.compile(r"\s*(?:\\(?:text|textbf|textrm|textit|mathbf|mathrm|mbox|ope
 _DEGREE = re.compile(r"\s*(?:\^\s*\{?\s*\\circ\s*\}?|\\circ|\^\s*\{?\s*\\degree\s*\}?|\\degree|\u00b0|\\text\{\u00b0\})$")
 _PERCENT = re.compile(r"\s*(?:\\%|%|\\text\{\s*\\?%\s*\}|\\text\{\s*percent\s*\})$")
 
+_PLAIN = re.compile(r"^-?\d{1,60}(?:\.\d{1,60})?$")
 _DECIMAL = re.compile(r"^(?P<sign>[-+]?)(?P<int>\d*)(?:\.(?P<frac>\d*))?(?:\\overline\{(?P<rep>\d+)\}|\\bar\{(?P<bar>\d+)\})?$")
 _FRAC = re.compile(r"^(?P<sign>[-+]?)(?:(?P<whole>\d+)\s*)?\\[dtc]?frac\s*(?:\{\s*(?P<p>[-+]?\d+)\s*\}|(?P<p1>\d))"
                    r"\s*(?:\{\s*(?P<q>[-+]?\d+)\s*\}|(?P<q1>\d))$")
@@ -118,6 +119,8 @@ def read_number(text: str) -> Number | None:
     """The number ``text`` writes out, or None when it is not one number (arithmetic, a set, a symbol)."""
     if len(text) > MAX_CHARS:
         return None
+    if _PLAIN.match(text):  # most answers: no formatting to strip
+        return Number(Fraction(text), "." not in text)
     s, percent = strip_formatting(text)
     value = _value(s)
     if value is None:

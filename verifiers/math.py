@@ -58,8 +58,15 @@ class _Answer:
     text: str  # LaTeX handed to math-verify
     label: str | None  # AMC choice letter written before the value, `\textbf{(B) } 12` -> "B"
     word: str | None  # lower-cased words for answers like `\text{Monday}` / `yes`
-    value: numeric.Value | None  # plain numeric shape, compared exactly without sympy
     number: Number | None = None  # one written-out number, read through its formatting
+
+    @functools.cached_property
+    def value(self) -> numeric.Value | None:
+        """Plain numeric shape (tuples, sets, polynomials too), compared exactly without sympy.
+
+        Read on first use only: a numeric gold is decided by ``number`` and never needs it.
+        """
+        return None if self.word is not None or self.text == self.label else numeric.read(self.text)
 
 
 @dataclass(frozen=True)
@@ -93,8 +100,8 @@ def _clean(latex: str, decimal_comma: bool = False) -> _Answer:
     inner = wrapped.group(1).strip() if wrapped else s
     word = " ".join(inner.lower().split()) if _WORD.match(inner) else None
     if word is not None:
-        return _Answer(s, label, word, None)
-    return _Answer(s, label, None, numeric.read(s), number)
+        return _Answer(s, label, word)
+    return _Answer(s, label, None, number)
 
 
 @functools.lru_cache(maxsize=_GOLD_CACHE_SIZE)
@@ -112,9 +119,9 @@ def _gold(text: str) -> _Gold | str:
     """
     answer = _clean(text, decimal_comma=True)
     if not answer.text and answer.label is not None:
-        answer = _Answer(answer.label, answer.label, None, None)  # gold "(B)": the letter is the answer
+        answer = _Answer(answer.label, answer.label, None)  # gold "(B)": the letter is the answer
     elif answer.label is None and _LETTER.match(answer.text):
-        answer = _Answer(answer.text, answer.text, None, None)  # gold "B": "(B)" and "\\text{B}" answer it too
+        answer = _Answer(answer.text, answer.text, None)  # gold "B": "(B)" and "\\text{B}" answer it too
     if not answer.text:
         return "empty gold answer"
     if answer.word is not None or answer.number is not None:
