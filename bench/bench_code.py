@@ -1,4 +1,4 @@
-"""Code scoring throughput: one ``docker run`` per test case vs the pooled sandbox.
+"""Code scoring throughput: one ``docker run`` per test case vs the pooled sandbox, without and with reuse.
 
 Not a test. Both run in the same process, on the same problems, in the same run, with the same
 number of threads, the same image and the same limits, so the ratio is meaningful on whatever
@@ -14,6 +14,8 @@ Binary reward, so both methods stop at a program's first failing test.
 (a) naive: every test case is ``docker run --rm -i`` of the sandbox image with a tiny runner
     (fresh container per test), outputs compared outside exactly as the verifier does.
 (b) pooled: ``verifiers.code.score`` (warm, attached, never-reused containers; one per program).
+(c) reused: the same with ``PRORL_SANDBOX_PROGRAMS_PER_CONTAINER`` (default 64 here): a container serves
+    many programs, each as a fresh uid, cleaned up and checked in between.
 
 Reported: programs/s and programs/s per core, the ratio, p50/p99 latency per program, and the p50
 overhead beyond the program's own run time (pooled: the harness-measured test wall time; naive: the
@@ -154,19 +156,30 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--problems", type=int, default=60, help="problems for the pooled run (x2 programs)")
     parser.add_argument("--naive-problems", type=int, default=12, help="first N of them also run naively")
-    parser.add_argument("--threads", type=int, default=os.cpu_count() or 2, help="scoring threads, both methods")
+    parser.add_argument("--threads", type=int, default=os.cpu_count() or 2, help="scoring threads, all methods")
+    parser.add_argument("--programs-per-container", type=int, default=64, help="reuse mode's recycling count")
     args = parser.parse_args(argv)
 
     os.environ.setdefault("PRORL_SANDBOX_MAX_CONCURRENT", str(args.threads))
-    box = code.get_sandbox()
-    image = box.settings.image
     cores = os.cpu_count() or 1
     cases = load_cases(args.problems)
-    print(f"{len(cases)} programs ({args.problems} problems x correct/wrong), {args.threads} threads, "
-          f"{cores} cores, image {image}, pool {box.settings.pool_size}")
-    time.sleep(2.0)  # let the warm pool fill, as it is in a running service
 
-    pooled, pooled_wall = run_all(cases, args.threads, pooled_score)
+    def pooled_run(per_container: int) -> tuple[list[Outcome], float, str]:
+        os.environ["PRORL_SANDBOX_PROGRAMS_PER_CONTAINER"] = str(per_container)
+        code.reset_sandbox()
+        box = code.get_sandbox()
+        time.sleep(2.0)  # let the warm pool fill, as it is in a running service
+        WAITS.clear()
+        outcomes, wall = run_all(cases, args.threads, pooled_score)
+        waits = f"{statistics.median(WAITS):.1f}"
+        print(f"  {per_container} program(s) per container: {box.pool.created} containers created")
+        return outcomes, wall, waits
+
+    image = code.get_sandbox().settings.image
+    print(f"{len(cases)} programs ({args.problems} problems x correct/wrong), {args.threads} threads, "
+          f"{cores} cores, image {image}, pool {code.get_sandbox().settings.pool_size}")
+    pooled, pooled_wall, pooled_waits = pooled_run(1)
+    reused, reused_wall, reused_waits = pooled_run(args.programs_per_container)
     naive_cases = cases[: 2 * args.naive_problems]
     naive, naive_wall = run_all(naive_cases, args.threads, lambda c: naive_score(c, image))
     for outcome, twin in zip(naive, pooled, strict=False):
@@ -174,24 +187,27 @@ def main(argv: list[str] | None = None) -> int:
 
     rows = []
     for name, outcomes, wall, subset in (("naive docker run/test", naive, naive_wall, naive_cases),
-                                         ("pooled sandbox", pooled, pooled_wall, cases)):
+                                         ("pooled, 1 per container", pooled, pooled_wall, cases),
+                                         ("pooled, reused", reused, reused_wall, cases)):
         rate = len(outcomes) / wall
         wrong = sum(o.reward != c.expected for o, c in zip(outcomes, subset, strict=True))
         overhead = [o.latency_s - o.program_s for o in outcomes]
         rows.append((name, len(outcomes), rate, rate / cores, quantile([o.latency_s for o in outcomes], 0.5),
                      quantile([o.latency_s for o in outcomes], 0.99), statistics.median(overhead), wrong))
-    print(f"\n{'method':<24}{'programs':>9}{'prog/s':>9}{'per core':>10}{'p50 s':>8}{'p99 s':>8}"
+    print(f"\n{'method':<26}{'programs':>9}{'prog/s':>9}{'per core':>10}{'p50 s':>8}{'p99 s':>8}"
           f"{'p50 overhead ms':>17}{'misjudged':>11}")
     for name, n, rate, per_core, p50, p99, over, wrong in rows:
-        print(f"{name:<24}{n:>9}{rate:>9.2f}{per_core:>10.2f}{p50:>8.3f}{p99:>8.3f}{over * 1000:>17.1f}{wrong:>11}")
+        print(f"{name:<26}{n:>9}{rate:>9.2f}{per_core:>10.2f}{p50:>8.3f}{p99:>8.3f}{over * 1000:>17.1f}{wrong:>11}")
     ratio = rows[1][2] / rows[0][2]
     print(f"\npooled / naive throughput: {ratio:.1f}x (target >= 5x); pooled per core {rows[1][3]:.2f} "
           f"programs/s (target >= 0.5); pooled p50 overhead {rows[1][6] * 1000:.1f} ms (target <= 50)")
-    print(f"pooled p50 wait for a warm container: {statistics.median(WAITS):.1f} ms (part of the overhead)")
+    print(f"reused / pooled throughput: {rows[2][2] / rows[1][2]:.2f}x; reused per core {rows[2][3]:.2f} programs/s "
+          f"(target >= 10); reused p50 overhead {rows[2][6] * 1000:.1f} ms")
+    print(f"p50 wait for a warm container: pooled {pooled_waits} ms, reused {reused_waits} ms (part of the overhead)")
     load = os.getloadavg()
     print(f"load average during the run: {load[0]:.1f} {load[1]:.1f} {load[2]:.1f} on {cores} cores")
     code.reset_sandbox()
-    return 0 if rows[0][7] == rows[1][7] == 0 else 1
+    return 0 if rows[0][7] == rows[1][7] == rows[2][7] == 0 else 1
 
 
 if __name__ == "__main__":

@@ -32,6 +32,7 @@ from sandboxes.settings import SandboxSettings
 log = logging.getLogger(__name__)
 
 Language = Literal["python", "cpp"]
+_CLEANUP_TIMEOUT_S = 10.0  # a harness that takes longer to vouch for a container loses it
 LANGUAGES: tuple[str, ...] = ("python", "cpp")
 
 
@@ -119,14 +120,13 @@ class DockerSandbox:
         job = {"code": code, "mode": "call" if fn_name else "stdin", "fn_name": fn_name, "inputs": tests,
                "language": language}
         job.update(child_limits(limits, limit_s, memory_mb))
-        payload = json.dumps(job, separators=(",", ":")).encode()
         budget = limits.outer_deadline_s(limit_s, len(tests), compiled=language != "python")
         asked = time.monotonic()
         with self._slots:
             with self._running_lock:
                 self._running += 1
             try:
-                return self._run_job(payload, budget, should_continue, asked)
+                return self._run_job(job, budget, should_continue, asked)
             finally:
                 with self._running_lock:
                     self._running -= 1
@@ -137,18 +137,22 @@ class DockerSandbox:
 
     # -- one problem -------------------------------------------------------------------------------
     def _run_job(
-        self, payload: bytes, budget: float, should_continue: Callable[[TestRun], bool], asked: float
+        self, job: dict[str, Any], budget: float, should_continue: Callable[[TestRun], bool], asked: float
     ) -> RunReport:
-        message = str(len(payload)).encode() + b"\n" + payload
         for _attempt in range(4):
             warm = self.pool.acquire()
             started = time.monotonic()
+            # Ask for a cleanup and another program only while this container has uses left.
+            reuse = warm.uses + 1 < self.settings.programs_per_container
+            payload = json.dumps({**job, "reuse": reuse}, separators=(",", ":")).encode()
+            cleanup: _FrameReader | None = None
             try:
-                report = self._converse(warm, message, started + budget, should_continue)
+                report, cleanup = self._converse(warm, str(len(payload)).encode() + b"\n" + payload,
+                                                 started + budget, should_continue, reuse)
             except _DeadContainer:
-                continue  # died before it took the job (engine restart): discarded below, try another
+                continue  # died before it took the job (engine restart): destroyed below, try another
             finally:
-                self.pool.discard(warm)
+                self._give_back(warm, cleanup)
             report.wait_s = started - asked
             report.wall_s = time.monotonic() - started
             report.program_s = sum(t.wall_s for t in report.tests)
@@ -156,8 +160,10 @@ class DockerSandbox:
         raise SandboxUnavailable("sandbox containers keep dying before use; is the Docker engine restarting?")
 
     def _converse(
-        self, warm: WarmContainer, message: bytes, deadline: float, should_continue: Callable[[TestRun], bool]
-    ) -> RunReport:
+        self, warm: WarmContainer, message: bytes, deadline: float, should_continue: Callable[[TestRun], bool],
+        reuse: bool,
+    ) -> tuple[RunReport, _FrameReader | None]:
+        """The report, and the stream to read the harness's cleanup verdict from (None: destroy it)."""
         report = RunReport()
         sock = warm.sock
         # A line carries one test's capped stdout; JSON escaping grows a byte to at most 6 ("\u0001").
@@ -176,7 +182,7 @@ class DockerSandbox:
                 if record is None:
                     self._raise_crash(warm.id, stream)
                 if record.get("done"):
-                    return report
+                    return report, stream if reuse else None
                 if "compile" in record:
                     report.compile = dict(record["compile"])
                     continue
@@ -187,14 +193,39 @@ class DockerSandbox:
                 if not should_continue(test):
                     sock.sendall(b"q")  # the harness kills the test it already started and stops
                     report.ended = "stopped"
-                    return report
+                    return report, stream if reuse else None
         except _Deadline:
             self.pool.kill(warm.id)  # the hard wall-clock kill, from outside
             report.ended = "killed"
-            return report
+            return report, None
         except (OSError, ValueError) as exc:
             log.warning("sandbox stream of %s broke: %s", warm.id[:12], exc)
             self._raise_crash(warm.id, stream)
+
+    def _give_back(self, warm: WarmContainer, cleanup: _FrameReader | None) -> None:
+        """Return the container to the pool once its harness says it is clean, off the caller's path: the
+        verdict is known, the cleanup only delays the container's next program."""
+        if cleanup is None:
+            self.pool.give_back(warm, clean=False)
+            return
+        try:
+            self.pool.submit(lambda: self.pool.give_back(warm, self._clean(cleanup)))
+        except RuntimeError:  # the pool is closing
+            self.pool.give_back(warm, clean=False)
+
+    @staticmethod
+    def _clean(stream: _FrameReader) -> bool:
+        """After a problem: skip what was in flight until the harness's cleanup verdict (False if none)."""
+        stream.deadline = time.monotonic() + _CLEANUP_TIMEOUT_S
+        try:
+            while True:
+                record = stream.next_record()
+                if record is None:
+                    return False
+                if "clean" in record:
+                    return record["clean"] is True
+        except (_Deadline, OSError, ValueError):
+            return False
 
     def _raise_crash(self, cid: str, stream: _FrameReader) -> NoReturn:
         """The harness vanished mid-problem: that is the engine's or the harness's failure, never a verdict.

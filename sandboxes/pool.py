@@ -1,11 +1,13 @@
-"""A warm pool of pre-created, never-reused sandbox containers.
+"""A warm pool of pre-created sandbox containers, each serving up to ``programs_per_container`` programs.
 
 Starting a container costs hundreds of milliseconds of engine work, and even a ``docker exec`` costs
 about 50 ms. So the pool keeps ``pool_size`` containers started, with the harness already running as
 their init and our connection already attached to its stdin/stdout: running a problem costs one
-write and the reads of its results. Each container is handed out exactly once and replaced in the
-background; a used container is destroyed, never reused, so nothing one program leaves behind
-(files, processes, a corrupted runtime) can reach the next.
+write and the reads of its results. With ``programs_per_container`` 1 each container is handed out
+exactly once and replaced in the background. Above 1 a container whose harness reported itself clean
+after a program (every process killed, the program's files gone, a fresh uid for the next program: see
+deploy/sandbox/harness.py) comes back to the pool via :meth:`ContainerPool.give_back`; any doubt, a
+kill or the use count destroys it instead, so nothing one program leaves behind can reach the next.
 
 A waiting container that died (an engine restart kills them all) closes its attached stream; the pool
 sees that when handing out, discards it and hands out another, so a dead one is never used.
@@ -21,6 +23,7 @@ import threading
 import time
 import uuid
 from collections import deque
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -72,6 +75,7 @@ class WarmContainer:
 
     id: str
     sock: socket.socket
+    uses: int = 0  # programs this container has served
 
     def looks_alive(self) -> bool:
         """The harness writes nothing until it gets a job: a readable stream means EOF, i.e. it died."""
@@ -92,10 +96,13 @@ class ContainerPool:
         self._owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._ready: deque[WarmContainer] = deque()
         self._creating = 0
+        self._lent = 0  # handed out and expected back (reuse): counted as part of the pool
         self._last_error: BaseException | None = None
         self._closed = False
         self._cond = threading.Condition()
-        self._workers = ThreadPoolExecutor(max_workers=2, thread_name_prefix="prorl-sandbox-pool")
+        # Creation and removal, plus one thread per running program to await its cleanup (reuse).
+        self._workers = ThreadPoolExecutor(max_workers=2 + settings.max_concurrent,
+                                           thread_name_prefix="prorl-sandbox-pool")
         self._host_config = self.api.create_host_config(**container_host_config(settings.limits))
         if settings.runtime:
             self._host_config["Runtime"] = settings.runtime
@@ -139,9 +146,12 @@ class ContainerPool:
                     raise SandboxUnavailable("sandbox pool is closed")
                 while self._ready:
                     warm = self._ready.popleft()
-                    self._fill_locked()
                     if warm.looks_alive():
+                        if warm.uses + 1 < self.settings.programs_per_container:
+                            self._lent += 1
+                        self._fill_locked()
                         return warm
+                    self._fill_locked()
                     self.dead_discarded += 1
                     self.discard(warm)  # died while waiting (engine restart): replaced, never used
                 if self._last_error is not None and self._creating == 0:
@@ -158,6 +168,24 @@ class ContainerPool:
         """Warm containers waiting to be handed out (a metrics gauge)."""
         with self._cond:
             return len(self._ready)
+
+    def give_back(self, warm: WarmContainer, clean: bool) -> None:
+        """Return a container after one program: ready again when ``clean`` and uses remain, else destroyed."""
+        with self._cond:
+            lent = warm.uses + 1 < self.settings.programs_per_container
+            if lent:
+                self._lent -= 1
+            warm.uses += 1
+            if clean and lent and not self._closed:
+                self._ready.appendleft(warm)  # the warmest first: it has the runtime's pages cached
+                self._cond.notify()
+                return
+            self._fill_locked()
+        self.discard(warm)
+
+    def submit(self, work: Callable[[], None]) -> None:
+        """Run ``work`` on the pool's background threads (raises RuntimeError once the pool is closed)."""
+        self._workers.submit(work)
 
     def discard(self, warm: WarmContainer) -> None:
         """Destroy a used (or dead) container in the background; it is never handed out again."""
@@ -177,7 +205,7 @@ class ContainerPool:
     def _fill_locked(self) -> None:
         if self._closed:
             return
-        missing = self.settings.pool_size - len(self._ready) - self._creating
+        missing = self.settings.pool_size - len(self._ready) - self._creating - self._lent
         for _ in range(max(0, missing)):
             self._creating += 1
             self._workers.submit(self._create_one)

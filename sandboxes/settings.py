@@ -30,6 +30,11 @@ class SandboxSettings:
     # Problems running at once (each in its own container). CPU time judges, but more programs than
     # cores only queue in the kernel, so the default is the core count.
     max_concurrent: int = field(default_factory=lambda: os.cpu_count() or 1)
+    # Programs one container serves before it is destroyed. Above 1 the harness cleans up between
+    # programs (a fresh uid each, every process killed, the program's files removed, then checked) and
+    # any doubt destroys the container instead; 1 is a fresh container per program (slower: dockerd and
+    # runc then spend a core creating containers).
+    programs_per_container: int = 64
     # How long a problem may wait for a warm container before the engine counts as unavailable.
     acquire_timeout_s: float = 60.0
     limits: SandboxLimits = field(default_factory=SandboxLimits)

@@ -109,8 +109,9 @@ def _child(job, test_input, fds):
             resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
         os.setgroups([])
-        os.setresgid(SANDBOX_GID, SANDBOX_GID, SANDBOX_GID)
-        os.setresuid(SANDBOX_UID, SANDBOX_UID, SANDBOX_UID)  # from here on: no capabilities at all
+        uid = int(job.get("_uid") or SANDBOX_UID)
+        os.setresgid(uid, uid, uid)
+        os.setresuid(uid, uid, uid)  # from here on: no capabilities at all
         os.chdir("/sandbox")
         os.environ.clear()
         os.environ.update(CHILD_ENV)
@@ -421,46 +422,172 @@ def _read_header(fd):
 
 
 def main():
+    """Serve problems until one is not marked ``reuse`` (or the caller goes away).
+
+    A problem marked ``"reuse": true`` is followed by a cleanup and ``{"clean": bool}``; only after a
+    clean one does the harness read the next problem. Each problem runs as a uid no earlier problem of
+    this container had (SANDBOX_UID + its index), so nothing one program left could be opened by the next.
+    """
     libc = ctypes.CDLL(None, use_errno=True)
     libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)  # orphans come back here to be reaped (when not init)
-    size = _read_header(0)
-    job = json.loads(_read_exact(0, size).decode("utf-8"))
+    for index in range(MAX_PROGRAMS):
+        os.set_blocking(0, True)
+        try:
+            size = _read_header(0)
+        except EOFError:
+            return  # the caller went away between problems
+        job = json.loads(_read_exact(0, size).decode("utf-8"))
+        job["_uid"] = SANDBOX_UID + index
+        del _STOP[:]
+        os.set_blocking(0, False)  # from now on, until the next problem, stdin only carries the caller's "q"
+        completed = _serve(job)
+        if not job.get("reuse"):
+            return
+        if not completed:
+            _emit({"stopped": True})
+        clean = _stop_requested_eof() is False and _clean_after(job["_uid"])
+        _emit({"clean": clean})
+        if not clean:
+            return
+
+
+def _serve(job):
+    """Run one problem's tests; False when the caller said stop (the test in flight was killed)."""
     inputs = job["inputs"]
-    os.set_blocking(0, False)  # from now on stdin only carries the caller's "q"
     _emit({"ready": len(inputs)})
     if job.get("language") == "cpp":
         compiled = _compile(job)
         if compiled is None:
-            return  # stopped while compiling
+            return False  # stopped while compiling
         _emit({"compile": compiled})
         if not compiled["ok"]:
             _emit({"done": True})
-            return
+            return True
     for index, test_input in enumerate(inputs):
         if _stop_requested():
-            return
+            return False
         record = _run_test(job, test_input)
         if record is None:
-            return  # stopped mid-test
+            return False  # stopped mid-test
         record["i"] = index
         _emit(record)
     _emit({"done": True})
+    return True
+
+
+# -- reuse: between two programs of one container ---------------------------------------------------
+MAX_PROGRAMS = 1 << 16  # uids SANDBOX_UID .. SANDBOX_UID + MAX_PROGRAMS - 1; the caller recycles far sooner
+SCRATCH_DIRS = ("/tmp", "/dev/shm", "/build", "/sandbox")  # every place a program can write
+IPC_TABLES = ("/proc/sysvipc/shm", "/proc/sysvipc/msg", "/proc/sysvipc/sem")
+
+
+def _clean_after(uid):
+    """Remove what ``uid`` left and check the container is as new; False means: do not reuse it.
+
+    Processes: every one was killed after each test (``_kill_all_but_me``). Files: a child that is
+    ``uid`` deletes what it owns in the writable places (root here has no CAP_FOWNER to do it). Then the
+    harness checks, as root, that no process but itself is left, that the writable places hold nothing
+    but root's entries, and that no System V IPC object or POSIX message queue survived; any doubt ends
+    the container instead.
+    """
+    _kill_all_but_me()
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            os.setgroups([])
+            os.setresgid(uid, uid, uid)
+            os.setresuid(uid, uid, uid)
+            for top in SCRATCH_DIRS:
+                _remove_owned(top, uid)
+            code = 0
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    if status != 0:
+        return False
+    for top in SCRATCH_DIRS:
+        try:
+            if any(entry.stat(follow_symlinks=False).st_uid != 0 for entry in os.scandir(top)):
+                return False
+        except OSError:
+            return False
+    return _only_me_left() and _no_ipc_left()
+
+
+def _remove_owned(top, uid):
+    import shutil
+
+    try:
+        entries = list(os.scandir(top))
+    except OSError:
+        return
+    for entry in entries:
+        try:
+            if entry.stat(follow_symlinks=False).st_uid != uid:
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path, ignore_errors=True)
+            else:
+                os.unlink(entry.path)
+        except OSError:
+            pass
+
+
+def _only_me_left():
+    me = os.getpid()
+    for name in os.listdir("/proc"):
+        if name.isdigit() and int(name) != me:
+            try:
+                with open(f"/proc/{name}/stat", "rb") as f:
+                    state = f.read().rsplit(b")", 1)[1].split()[0]
+            except (OSError, IndexError):
+                continue  # gone meanwhile
+            if state != b"Z":
+                return False
+            try:
+                os.waitpid(int(name), os.WNOHANG)
+            except ChildProcessError:
+                return False
+    return True
+
+
+def _no_ipc_left():
+    for table in IPC_TABLES:
+        try:
+            with open(table) as f:
+                if len(f.read().splitlines()) > 1:  # a header line, then one line per object
+                    return False
+        except OSError:
+            pass  # not mounted: nothing can be there
+    try:
+        return not os.listdir("/dev/mqueue")
+    except OSError:
+        return True
 
 
 _STOP = []
+
+
+def _stop_requested_eof():
+    """True when the caller closed stdin (it went away): nothing more will come."""
+    _stop_requested()
+    return bool(_STOP) and _STOP[-1] == "eof"
 
 
 def _stop_requested():
     """True once the caller wrote "q" or closed stdin (it has seen enough, or it went away)."""
     if not _STOP:
         try:
-            data = os.read(0, 64)
-            if not data or b"q" in data:
+            data = os.read(0, 1)  # one byte: the next problem's header may follow the "q"
+            if not data:
+                _STOP.append("eof")
+            elif data == b"q":
                 _STOP.append(True)
         except BlockingIOError:
             pass
         except OSError:
-            _STOP.append(True)
+            _STOP.append("eof")
     return bool(_STOP)
 
 

@@ -25,7 +25,7 @@ def _wait_ready(box: DockerSandbox, n: int, timeout_s: float = 30.0) -> None:
 
 
 def test_each_problem_gets_a_fresh_container_that_is_then_removed(sandbox_image: str) -> None:
-    box = DockerSandbox(SandboxSettings(image=sandbox_image, pool_size=2, max_concurrent=2))
+    box = DockerSandbox(SandboxSettings(image=sandbox_image, pool_size=2, max_concurrent=2, programs_per_container=1))
     try:
         hosts = [box.run(WHO, [""]).tests[0].stdout.strip() for _ in range(4)]
         assert len(set(hosts)) == 4  # never reused
