@@ -1,4 +1,13 @@
-"""Drawing entries from reasoning_gym generators, spread evenly over tasks and reproducible per seed."""
+"""Drawing entries from reasoning_gym generators, spread evenly over tasks and reproducible per seed.
+
+Two things a policy would otherwise learn from the data rather than the task:
+
+- Binary-answer tasks whose generators produce imbalanced labels (``circuit_logic`` gives "0" about 60%
+  of the time, ``syllogism`` "Yes" 70%): a constant answer would earn the class prior. Their entries are
+  drawn label-balanced (:data:`BALANCED_LABELS`), alternating labels, so any prefix is balanced too.
+- Entries whose gold answer is not a solution: ``intermediate_integration`` sometimes gives up and
+  prints an unevaluated ``Integral(...)`` as the answer. Training on those would teach the echo.
+"""
 
 from __future__ import annotations
 
@@ -21,6 +30,25 @@ def split_evenly(n: int, tasks: Sequence[str], seed: int) -> dict[str, int]:
     return {t: base + (1 if i < extra else 0) for i, t in enumerate(order)}
 
 
+# Binary tasks drawn 50/50 by answer (normalised: stripped, lower case). game_of_life_halting is an OOD
+# evaluation task; balancing it keeps "always False" from looking like skill there too.
+BALANCED_LABELS: dict[str, tuple[str, str]] = {
+    "circuit_logic": ("0", "1"),
+    "course_schedule": ("false", "true"),
+    "isomorphic_strings": ("false", "true"),
+    "game_of_life_halting": ("false", "true"),
+    "ransom_note": ("false", "true"),
+    "syllogism": ("no", "yes"),
+}
+_OVERDRAW = 8  # generated entries per kept entry before a balanced draw gives up on the rarer label
+
+
+def usable(entry: dict[str, Any]) -> bool:
+    """False for entries whose gold answer is not an answer (see the module docstring)."""
+    task = entry.get("metadata", {}).get("source_dataset")
+    return not (task == "intermediate_integration" and "Integral(" in str(entry.get("answer")))
+
+
 def entries(tasks: Sequence[str], n: int, seed: int, round_: int = 0) -> Iterator[dict[str, Any]]:
     """About ``n`` entries, evenly over ``tasks``; ``round_`` gives a fresh batch for top-ups after dedup."""
     import reasoning_gym
@@ -30,7 +58,10 @@ def entries(tasks: Sequence[str], n: int, seed: int, round_: int = 0) -> Iterato
             continue
         # some generators print progress (bf prints dots); keep our stdout for the command's own output
         with contextlib.redirect_stdout(sys.stderr):
-            batch = _draw(reasoning_gym, task, task_seed(seed, task, round_), count)
+            if task in BALANCED_LABELS:
+                batch = _draw_balanced(reasoning_gym, task, task_seed(seed, task, round_), count)
+            else:
+                batch = _draw(reasoning_gym, task, task_seed(seed, task, round_), count)
         yield from batch
 
 
@@ -46,8 +77,41 @@ def _draw(reasoning_gym: Any, task: str, seed: int, count: int) -> list[dict[str
         return []
     out = []
     for i in range(count):
-        try:
-            out.append(dataset[i])
-        except Exception as exc:  # noqa: BLE001
-            print(f"reasoning_gym {task}: entry {i} failed ({type(exc).__name__}: {exc}); skipped", file=sys.stderr)
+        entry = _entry_or_none(dataset, task, i)
+        if entry is not None and usable(entry):
+            out.append(entry)
+    return out
+
+
+def _entry_or_none(dataset: Any, task: str, i: int) -> dict[str, Any] | None:
+    try:
+        return dataset[i]  # type: ignore[no-any-return]
+    except Exception as exc:  # noqa: BLE001
+        print(f"reasoning_gym {task}: entry {i} failed ({type(exc).__name__}: {exc}); skipped", file=sys.stderr)
+        return None
+
+
+def _draw_balanced(reasoning_gym: Any, task: str, seed: int, count: int) -> list[dict[str, Any]]:
+    """``count`` entries of a binary task, half per label (the odd one goes to the label the seed picks),
+    interleaved; deterministic per seed. Fewer when the generator is too lopsided to fill a label within
+    ``_OVERDRAW * count`` entries (the mix builder tops up)."""
+    labels = BALANCED_LABELS[task]
+    first = labels[seed % 2]
+    quota = {label: count // 2 + (1 if count % 2 and label == first else 0) for label in labels}
+    try:
+        dataset = reasoning_gym.create_dataset(task, seed=seed, size=_OVERDRAW * count + 16)
+    except Exception as exc:  # noqa: BLE001 - any upstream failure: report and go on
+        print(f"reasoning_gym {task}: generator failed ({type(exc).__name__}: {exc}); skipped", file=sys.stderr)
+        return []
+    kept: dict[str, list[dict[str, Any]]] = {label: [] for label in labels}
+    for i in range(len(dataset)):
+        if all(len(kept[label]) >= quota[label] for label in labels):
+            break
+        entry = _entry_or_none(dataset, task, i)
+        label = str(entry["answer"]).strip().lower() if entry is not None else None
+        if entry is not None and label in kept and len(kept[label]) < quota[label]:
+            kept[label].append(entry)
+    a, b = (kept[first], kept[labels[1 - labels.index(first)]])
+    out = [e for pair in zip(a, b, strict=False) for e in pair]
+    out += a[len(b):] + b[len(a):]
     return out
