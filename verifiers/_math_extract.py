@@ -196,6 +196,9 @@ def _tagged_answers(text: str) -> list[tuple[int, str]]:
             content = text[start:tag.start()].strip()
             if not content or "\\boxed" in content or "\\fbox" in content:
                 continue
+            if "\n" not in content and "$" not in content and "`" not in content and "nswer" not in content:
+                found.append((start, content))  # `<answer>5</answer>`: the content is the answer
+                continue
             stated = _stated_answer(content)
             if stated is None and "\n" not in content:
                 stated = _answer_at(content) if _MATH_ENV.match(content) else content
@@ -229,11 +232,11 @@ def extract(text: str) -> Extraction:
     if candidates:
         last = candidates[-1]
         last_key = comparable(last)
-        others: list[str] = []
-        for candidate in candidates[:-1]:
+        others: dict[str, None] = {}
+        for candidate in dict.fromkeys(candidates[:-1]):  # a repetition loop boxes one value many times
             key = comparable(candidate)
-            if key != last_key and key not in others:
-                others.append(key)
+            if key != last_key:
+                others[key] = None
         return Extraction(last, source, tuple(others))
     stated = _stated_answer(text)
     if stated is not None and stated.strip():
