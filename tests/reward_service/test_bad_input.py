@@ -149,3 +149,12 @@ def test_body_nested_past_the_parser_is_a_clear_4xx(reward_service_url: str) -> 
     assert 400 <= response.status_code < 500, response.text
     assert response.json()["error"]
     assert httpx.get(reward_service_url + "/healthz", timeout=30).status_code == 200
+
+
+def test_run_code_with_lone_surrogates_runs(reward_service_url: str) -> None:
+    body = {"language": "python", "code": 'print("\ud800" + input())', "stdin": "x\udfff\n", "run_timeout": 10}
+    response = post(reward_service_url, "/run_code", body)
+    assert response.status_code == 200, response.text
+    answer = response.json()
+    assert answer["status"] == "Success", answer
+    assert answer["run_result"]["stdout"] == "\ufffdx\ufffd\n"
