@@ -213,7 +213,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.include_router(v1)
     # Our handlers answer every 4xx with ErrorBody (FastAPI would document its own 422 shape instead).
-    compat_errors = {code: ERRORS[code] for code in (401, 413, 422, 429)}
+    compat_errors: dict[int | str, dict[str, Any]] = {code: ERRORS[code] for code in (401, 413, 422, 429)}
     app.include_router(openrlhf_router, responses=compat_errors)
     app.include_router(run_code_router, responses=compat_errors)
     app.include_router(ops)

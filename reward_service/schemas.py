@@ -10,6 +10,7 @@ from importlib import metadata
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.config import JsonDict
 
 from verifiers.schemas import Item, Result
 
@@ -36,10 +37,10 @@ def versions() -> dict[str, str]:
     return dict(_VERSIONS)
 
 
-_ITEM_EXAMPLE = {"id": "s1", "domain": "math", "response": "<think>...</think> \\boxed{4}", "reference": {"answer": "4"}}
-_RESULT_EXAMPLE = {"id": "s1", "reward": 1.0, "correct": True, "status": "ok", "error": None,
+_ITEM_EXAMPLE: JsonDict = {"id": "s1", "domain": "math", "response": "<think>...</think> \\boxed{4}", "reference": {"answer": "4"}}
+_RESULT_EXAMPLE: JsonDict = {"id": "s1", "reward": 1.0, "correct": True, "status": "ok", "error": None,
                    "details": {"extracted": "4"}, "elapsed_ms": 12.5}
-_VERSIONS_EXAMPLE = {"prorl": "0.1.0", "math-verify": "0.9.0", "sympy": "1.13.3", "reasoning-gym": "0.1.23",
+_VERSIONS_EXAMPLE: JsonDict = {"prorl": "0.1.0", "math-verify": "0.9.0", "sympy": "1.13.3", "reasoning-gym": "0.1.23",
                      "langdetect": "1.0.9"}
 
 
