@@ -6,6 +6,7 @@ ratio is meaningful on whatever machine runs it:
     .venv/bin/python bench/bench_scoring.py                  # 256 prompts x 16 samples of math
     .venv/bin/python bench/bench_scoring.py --workers 2 --prompts 64
     .venv/bin/python bench/bench_scoring.py --domain ifeval  # or mixed: half math, half ifeval
+    .venv/bin/python bench/bench_scoring.py --dedup-keys     # only the dedup keys on repetition loops
 
 (a) naive (math only): one process calls ``math_verify.parse``/``verify`` per item, the way verl and
     open-r1 do (gold wrapped in ``\\boxed{}``, the whole response parsed, math-verify's 5 s timers).
@@ -166,6 +167,43 @@ def _row(name: str, run: dict[str, Any], n: int, cores: int, expected: list[floa
             str(run["timeouts"]), str(sum(t > HANG_S for t in lat)), str(misgraded)]
 
 
+REPETITION_LOOPS = {  # degenerate outputs that reach the dedup key in the API process (issue 14.5)
+    "A\\n x 25000": "A\n" * 25_000, "C is the answer. x 2900": "C is the answer. " * 2_900,
+    "\\boxed{C} x 5000": "\\boxed{C} " * 5_000, "<answer>5</answer> x 2700": "<answer>5</answer>" * 2_700,
+    "I x 25000": "I " * 25_000, "the answer x 4500": "the answer " * 4_500,
+}
+
+
+def dedup_key_costs(repeats: int = 5) -> None:
+    """CPU ms of the math and mcq dedup keys on repetition loops, next to one str.split of the same text.
+
+    The dedup key runs in the API process on untrusted text, so it must stay linear with a small constant:
+    the split column is the same-run baseline for "one pass over the text".
+    """
+    from verifiers import math as math_verifier
+    from verifiers import mcq
+    from verifiers.schemas import ItemOptions
+
+    options = ItemOptions()
+    mcq_ref = {"answer": "C", "choices": ["helium", "neon", "hydrogen", "argon"]}
+
+    def best_ms(call: Any) -> float:
+        times = []
+        for _ in range(repeats):
+            start = time.process_time()
+            call()
+            times.append(time.process_time() - start)
+        return 1000 * min(times)
+
+    print("dedup key on repetition loops (CPU ms, best of 5):")
+    print(f"  {'text':26} {'chars':>7} {'math':>7} {'mcq':>7} {'str.split':>10}")
+    for name, text in REPETITION_LOOPS.items():
+        math_ms = best_ms(lambda text=text: math_verifier.dedup_key(text, {"answer": "5"}, options))
+        mcq_ms = best_ms(lambda text=text: mcq.dedup_key(text, mcq_ref, options))
+        split_ms = best_ms(lambda text=text: text.split())
+        print(f"  {name:26} {len(text):7,} {math_ms:7.2f} {mcq_ms:7.2f} {split_ms:10.2f}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--domain", choices=["math", "ifeval", "mixed"], default="math")
@@ -174,7 +212,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--skip-naive", action="store_true", help="only run the prorl pool")
+    parser.add_argument("--dedup-keys", action="store_true", help="only time the dedup keys on repetition loops")
     args = parser.parse_args(argv)
+    if args.dedup_keys:
+        dedup_key_costs()
+        return 0
     logging.getLogger("math_verify").setLevel(logging.CRITICAL)  # its timeout warnings would flood stderr
 
     items = _items(args.domain, args.prompts, args.samples, args.seed)
@@ -219,6 +261,7 @@ def main(argv: list[str] | None = None) -> int:
     p99 = _quantile(pool["latencies"], 0.99)
     print(f"prorl p99 item latency: {1000 * p99:.0f} ms (target <= 1000 ms); "
           f"mean {1000 * statistics.fmean(pool['latencies']):.2f} ms per item in one process")
+    dedup_key_costs()
     return 0
 
 

@@ -307,8 +307,9 @@ def _line_picks(text: str, choices: list[str] | None, valid: str) -> list[_Pick]
             if kept is None:
                 kept = read[key] = _line_letters(key, choices, valid)
             if kept:
+                if last is None or kept is not last[0]:  # a repeated line reuses the same tuple
+                    named.update(dict.fromkeys(kept))
                 last = (kept, offset)
-                named.update(dict.fromkeys(kept))
         offset += len(raw) + 1
     if len(named) > 1:
         return [_Pick(tuple(named), len(text), "line")]
