@@ -25,7 +25,7 @@ class Thresholds:
     max_mean: float = 0.5  # flag a label whose mean reward is >= this
     max_full_credit: float = 0.5  # ... or that gets full credit on >= this share of the items
     max_constant_binary: float = 0.6  # binary tasks: flag a constant whose mean (or full-credit share) is above this
-    min_items: int = 4  # below this many items in a task, constants are not judged (no class prior to measure)
+    min_items: int = 4  # an answer tried on fewer items is flagged only if it always pays; constants not at all
 
 
 @dataclass
@@ -57,6 +57,8 @@ def _pays(family: str, stats: dict[str, Any], binary: bool, n_task_items: int, l
     mean, full = stats["mean"], stats["full_credit"]
     if family in CONSTANT_FAMILIES and n_task_items < limits.min_items:
         return None
+    if stats["items"] < limits.min_items:  # too few items to tell a hack from luck, unless it always pays
+        return f"full credit on all of its {stats['items']} items" if full >= 1.0 else None
     if family in CONSTANT_FAMILIES and binary:
         if mean > limits.max_constant_binary or full > limits.max_constant_binary:
             return f"a constant on a binary task earns {mean:.2f} (class prior above {limits.max_constant_binary})"
@@ -68,18 +70,31 @@ def _pays(family: str, stats: dict[str, Any], binary: bool, n_task_items: int, l
     return None
 
 
+def sound_references(scored: Sequence[tuple[AuditItem, Junk, Result]]) -> set[str]:
+    """Keys of the references that can be judged, so that an ``invalid`` on them is the answer's doing.
+
+    The gold control decides where there is one (its status is ``ok``). Without a gold (code, IFEval), a
+    reference is sound when most of its answers got a real judgement: a broken reference makes nearly every
+    answer ``invalid``, while a verifier may still give 0 to an answer it rejects before reading the reference.
+    """
+    gold_ok: dict[str, bool] = {}
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    for item, junk, result in scored:
+        if junk.family in CONTROL_FAMILIES:
+            gold_ok[item.key] = gold_ok.get(item.key, True) and result.status == "ok"
+        counts[item.key][result.status] += 1
+    return {key for key, c in counts.items() if gold_ok.get(key, c["ok"] > c["invalid"])}
+
+
 def build_report(scored: Sequence[tuple[AuditItem, Junk, Result]], limits: Thresholds | None = None,
                  source: dict[str, Any] | None = None) -> dict[str, Any]:
     """The audit report (JSON-ready): per task and family the worst label's statistics, and every flag."""
     limits = limits or Thresholds()
     labels: dict[str, dict[str, dict[str, _Label]]] = defaultdict(lambda: defaultdict(lambda: defaultdict(_Label)))
     task_items: dict[str, dict[str, AuditItem]] = defaultdict(dict)
-    sound: set[str] = set()  # references that some answer got a real judgement on
-    for item, _junk, result in scored:
-        key = item.key
-        task_items[item.task][key] = item
-        if result.status == "ok":
-            sound.add(key)
+    for item, _junk, _result in scored:
+        task_items[item.task][item.key] = item
+    sound = sound_references(scored)
     for item, junk, result in scored:
         entry = labels[item.task][junk.family][junk.label]
         key = item.key

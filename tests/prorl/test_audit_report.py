@@ -80,6 +80,7 @@ def test_constants_are_not_judged_on_too_few_items_but_other_families_are() -> N
 def test_masked_statuses_are_flagged_as_escape_hatches() -> None:
     items = [_item(i) for i in range(4)]
     scored = [(item, Junk("pathological", "tower", "x"), _ok(0.0)) for item in items]
+    scored += [(item, Junk("gold", "gold [answer]", "g"), _ok(1.0)) for item in items]  # sound references
     scored.append((items[0], Junk("pathological", "deep", "y"), Result.failed("timeout", "deadline")))
     scored.append((items[1], Junk("pathological", "deep", "y"), Result.failed("infra_error", "down")))
     scored.append((items[2], Junk("empty", "empty", ""), Result.failed("invalid", "answer made it invalid")))
@@ -120,3 +121,19 @@ def test_report_is_json_with_summary_tasks_and_flags_and_a_table() -> None:
                                                    "items": 8, "reason": ""}
     table = format_table(report)
     assert "non_finite" in table and "FLAG t / non_finite / nan [answer]" in table
+
+
+def test_without_a_gold_a_reference_most_answers_find_invalid_is_broken_not_an_escape() -> None:
+    """A code or IFEval verifier may give 0 to an empty answer before it reads a broken reference."""
+    broken, sound = AuditItem("c", "code", {"n": 1}), AuditItem("c", "code", {"n": 2})
+    scored = [(broken, Junk("empty", "empty", ""), _ok(0.0))]
+    scored += [(broken, Junk("exit_early", f"p{i}", "x"), Result.failed("invalid", "bad tests")) for i in range(3)]
+    scored += [(sound, Junk("exit_early", f"p{i}", "x"), _ok(0.0)) for i in range(3)]
+    scored.append((sound, Junk("empty", "empty", ""), Result.failed("invalid", "the answer did it")))
+    report = build_report(scored)
+    assert {(f["family"], f["answer"]) for f in report["flags"]} == {("empty", "empty")}
+
+
+def test_an_answer_tried_on_few_items_is_flagged_only_when_it_always_pays() -> None:
+    assert build_report(_scored([1.0, 0.0], "pathological", "repetition"))["flags"] == []
+    assert build_report(_scored([1.0, 1.0], "pathological", "repetition"))["flags"]
