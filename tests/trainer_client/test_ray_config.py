@@ -26,13 +26,17 @@ def test_flags_map_to_the_config() -> None:
     rc = _parse("--ray-address", "auto", "--ray-trainers", "4", "--ray-trainer-gpus", "1", "--ray-trainer-cpus", "8")
     assert (rc.trainers, rc.trainer_gpus, rc.trainer_cpus) == (4, 1.0, 8.0)
     assert (_parse().trainers, _parse().trainer_gpus) == (1, -1)  # the driver trains alone; GPUs like the driver
+    assert _parse().trainer_strategy == "ddp"
+    assert _parse("--ray-address", "auto", "--ray-trainers", "2", "--ray-trainer-strategy", "fsdp").trainer_strategy == "fsdp"
 
 
 @pytest.mark.parametrize("bad", [RayConfig(rollout_workers=0), RayConfig(placement_strategy="pack"),
                                  RayConfig(weight_sync="nccl"), RayConfig(gpus_per_worker=-2),
                                  RayConfig(num_cpus=-1), RayConfig(address="auto", trainers=0),
                                  RayConfig(trainers=2), RayConfig(address="auto", trainer_gpus=-0.5),
-                                 RayConfig(address="auto", trainer_cpus=-1)])
+                                 RayConfig(address="auto", trainer_cpus=-1),
+                                 RayConfig(address="auto", trainers=2, trainer_strategy="zero3"),
+                                 RayConfig(address="auto", trainers=1, trainer_strategy="fsdp")])
 def test_invalid_settings_are_rejected(bad: RayConfig) -> None:
     with pytest.raises(ValueError):
         bad.validate()

@@ -198,3 +198,51 @@ def test_trainer_actors_count_what_rollout_actors_hold(ray_session: None) -> Non
     with pytest.raises(RuntimeError, match=r"2 trainer actors x 1 CPU .*2 CPU in all, 1 of them already reserved.*"
                                            r"--ray-trainer-cpus"):
         check_fits({"CPU": 1}, 2, "trainer actors", "lower --ray-trainer-{res}", reserved={"CPU": 1})
+
+
+def test_two_fsdp_ranks_train_like_one_process_and_resume_exactly(task: Path, tmp_path: Path, reward_service_url: str,
+                                                                  ray_session: None) -> None:
+    """``--ray-trainer-strategy fsdp``: the driver and one trainer actor each hold half of the policy, the
+    reference and AdamW (torch FSDP2, gloo). With a reset after step 2 the weights equal the single-process
+    trainer's (up to the gradients' summation order), and a run resumed from the sharded step-2 checkpoint
+    repeats step 3 exactly."""
+    import shutil
+
+    extra = ("reset.at_steps=[2]", "optim.lr=2e-4")
+    local = Trainer(_cfg(task, tmp_path / "local", reward_service_url, *extra))
+    local.fit()
+    local.close()
+    rc = RayConfig(address="local", trainers=2, trainer_strategy="fsdp")
+    cfg = _cfg(task, tmp_path / "fsdp", reward_service_url, *extra, "run.checkpoint_every=2")
+    straight = RayTrainer(cfg, rc)
+    try:
+        straight.fit()
+        assert straight.trainer_group is not None
+        full = straight.trainer_group.full_state_dict()  # type: ignore[attr-defined]
+    finally:
+        straight.close()
+    for name, p in local.policy.state_dict().items():
+        torch.testing.assert_close(full[name], p, rtol=0, atol=1e-5, msg=name)
+    ckpt = tmp_path / "fsdp" / "checkpoints" / "step_0000002"
+    assert (ckpt / "reference_sharded").is_dir() and not (ckpt / "reference.pt").exists()
+
+    resumed_dir = tmp_path / "resumed" / "checkpoints"
+    resumed_dir.mkdir(parents=True)
+    shutil.copytree(ckpt, resumed_dir / ckpt.name)
+    (resumed_dir / "latest").write_text(ckpt.name)
+    resumed = RayTrainer(_cfg(task, tmp_path / "resumed", reward_service_url, *extra, "run.checkpoint_every=2"), rc)
+    try:
+        assert resumed.step == 2
+        resumed.fit()
+        again = resumed.trainer_group.full_state_dict()  # type: ignore[union-attr]
+    finally:
+        resumed.close()
+    for name, p in full.items():
+        assert torch.equal(again[name], p), name
+    a = read_metrics(tmp_path / "fsdp" / "metrics.jsonl", "train")
+    b = read_metrics(tmp_path / "resumed" / "metrics.jsonl", "train")
+    assert b[-1]["step"] == a[-1]["step"] == STEPS
+    for key in ("reward/mean", "loss", "kl", "entropy"):
+        assert a[-1][key] == b[-1][key], key
+    setup = read_metrics(tmp_path / "fsdp" / "metrics.jsonl", "ray")[0]
+    assert setup["trainer_strategy"] == "fsdp" and setup["trainers"] == 2

@@ -81,3 +81,17 @@ def test_stage_schedule_by_step_and_by_reset() -> None:
     assert stage_settings(stages, 0, base, {"math": 1.0}) == (8192, 8, {"math": 1.0})
     assert active_stage(stages, 100, 1) == 1
     assert stage_settings(stages, 1, base, {}) == (16384, 8, {})
+
+
+def test_each_trigger_says_why_it_fired(tmp_path) -> None:
+    """The reset event carries the numbers that made it fire (a plateau on noise is then visible)."""
+    s = ResetScheduler(ResetConfig(plateau_window=2, plateau_min_delta=0.01, kl_threshold=0.5))
+    for v in [0.30, 0.305, 0.29]:
+        s.record_validation(v)
+    assert s.due(3, mean_kl=0.1) == "validation_plateau"  # 0.305 is not 0.01 better than 0.30
+    assert s.last_detail == {"best_before": 0.30, "best_recent": 0.305, "window": 2, "min_delta": 0.01,
+                             "recent": [0.305, 0.29]}
+    event = s.mark(3, "validation_plateau", s.last_detail)
+    assert event["detail"]["best_recent"] == 0.305
+    assert s.due(4, mean_kl=0.7) == "kl_threshold" and s.last_detail == {"kl": 0.7, "kl_threshold": 0.5}
+    assert s.due(5, mean_kl=0.1) is None and s.last_detail == {}
