@@ -260,12 +260,12 @@ def _explicit_picks(text: str, choices: list[str] | None, valid: str) -> list[_P
             picks.append(_Pick(letters, m.start(), "answer_statement"))
             break
     for tail in _IS_CORRECT.finditer(text):
-        m = _LETTER_BEFORE.search(text, max(0, tail.start() - 24), tail.start())
-        if m is None:
+        before = _LETTER_BEFORE.search(text, max(0, tail.start() - 24), tail.start())
+        if before is None:
             continue
-        letter = next(g for g in m.groups() if g).upper()
+        letter = next(g for g in before.groups() if g).upper()
         if letter in valid:
-            picks.append(_Pick((letter,), m.start(), "letter_is_correct"))
+            picks.append(_Pick((letter,), before.start(), "letter_is_correct"))
     for m in _CONCLUSION.finditer(text):
         if m.group(1) in valid and not _ABBREVIATION.match(text, m.end(1)):
             picks.append(_Pick((m.group(1),), m.start(), "conclusion"))
