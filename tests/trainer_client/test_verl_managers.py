@@ -1,6 +1,6 @@
-"""trainer_client/verl.py loaded and called exactly as verl loads and calls a custom reward function.
+"""trainer_client/verl.py loaded and called as verl <= 0.6 loads and calls a custom reward function (legacy managers).
 
-verl (``verl/trainer/ppo/reward.py: get_custom_reward_fn``) imports the file by path as module
+verl 0.6 (``verl/trainer/ppo/reward.py: get_custom_reward_fn``) imports the file by path as module
 ``custom_module`` and wraps ``custom_reward_function.name`` so that ``custom_reward_function.reward_kwargs``
 are merged into every call (the config's kwargs win). Then:
 
@@ -49,7 +49,7 @@ def _load_like_verl(function_name: str, reward_kwargs: dict[str, Any]) -> Callab
 
 def test_naive_manager_every_domain(reward_service_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("PRORL_REWARD_URL", raising=False)  # the URL comes from reward_kwargs, as configured
-    compute_score = _load_like_verl("compute_score", {"reward_url": reward_service_url})
+    compute_score = _load_like_verl("compute_score_sync", {"reward_url": reward_service_url})
     reward_extra_info: dict[str, list[Any]] = defaultdict(list)
     rewards = []
     for index, sample in enumerate(samples()):
