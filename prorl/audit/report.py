@@ -164,9 +164,11 @@ def _warnings(name: str, task: dict[str, Any], judged: set[str]) -> list[str]:
     return []
 
 
-def worst_family(task: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
-    """The family of a task whose worst label pays most (controls excluded)."""
-    candidates = [(name, fam) for name, fam in task["families"].items() if name not in CONTROL_FAMILIES]
+def worst_family(task: dict[str, Any], min_items: int = 0) -> tuple[str, dict[str, Any]] | None:
+    """The family of a task whose worst label pays most (controls, and constants a task too small to judge,
+    excluded)."""
+    skip = CONTROL_FAMILIES | (CONSTANT_FAMILIES if task["items"] < min_items else frozenset())
+    candidates = [(name, fam) for name, fam in task["families"].items() if name not in skip]
     if not candidates:
         return None
     return max(candidates, key=lambda nf: (bool(nf[1]["flags"]), nf[1]["mean"], nf[1]["full_credit"], nf[0]))
@@ -184,7 +186,7 @@ def format_table(report: dict[str, Any]) -> str:
     lines = [header, "-" * len(header)]
     rows = []
     for name, task in report["tasks"].items():
-        worst = worst_family(task)
+        worst = worst_family(task, report["thresholds"]["min_items"])
         n_flags = sum(len(f["flags"]) for f in task["families"].values())
         rows.append((n_flags, worst[1]["mean"] if worst else 0.0, name, task, worst))
     for n_flags, _, name, task, worst in sorted(rows, key=lambda r: (-r[0], -r[1], r[2])):
