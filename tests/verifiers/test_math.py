@@ -285,9 +285,11 @@ def test_pathological_items_score_zero_without_stalling_the_batch(pool) -> None:
     results = score_batch(bad + normal, pool=pool, cache=None)
     for result in results[: len(bad)]:
         assert result.reward == 0.0 and not result.correct
-        assert result.status in ("ok", "timeout"), (result.id, result.status, result.error)
-    # The power tower and the parenthesis nest trip math-verify's own timers: status `timeout`.
-    assert results[0].status == "timeout" and results[2].status == "timeout"
+        assert result.status == "ok", (result.id, result.status, result.error)
+    # The power tower and the parenthesis nest are refused as too costly to verify: a judgement (CONTRACT.md),
+    # reward 0 with status ok, so a policy cannot escape reward 0 by writing them.
+    assert results[0].details["reason"] == "verification_timeout"
+    assert results[2].details["reason"] == "verification_timeout"
     assert [(r.reward, r.status) for r in results[len(bad):]] == [(1.0, "ok")] * len(normal)
 
 
