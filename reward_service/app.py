@@ -163,7 +163,11 @@ def _install_error_handlers(app: FastAPI, settings: Settings) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return _error(exc.status_code, str(exc.detail), headers=getattr(exc, "headers", None))
+        detail = str(exc.detail)
+        if exc.status_code == 400 and detail == "There was an error parsing the body":  # FastAPI's words
+            detail = ("request body is not JSON that can be read: nested past ~1,000 levels, an integer "
+                      "literal over 4,300 digits, or not UTF-8")
+        return _error(exc.status_code, detail, headers=getattr(exc, "headers", None))
 
     @app.exception_handler(TooBusy)
     async def too_busy(request: Request, exc: TooBusy) -> JSONResponse:
