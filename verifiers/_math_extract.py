@@ -79,11 +79,15 @@ def comparable(latex: str) -> str:
     return s.rstrip(".")
 
 
-def _last_match(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
-    found = None
-    for found in pattern.finditer(text):  # noqa: B007 - we want the last one
-        pass
-    return found
+def _last_math_env(text: str) -> re.Match[str] | None:
+    """The last math environment; a code span only when the text has no maths (`we get $5$ with `numpy``)."""
+    last_math = last_code = None
+    for env in _MATH_ENV.finditer(text):
+        if env.group("bt") is None and env.group("fc") is None:
+            last_math = env
+        else:
+            last_code = env
+    return last_math or last_code
 
 
 def _last_anchor_end(text: str) -> int | None:
@@ -241,7 +245,7 @@ def extract(text: str) -> Extraction:
     stated = _stated_answer(text)
     if stated is not None and stated.strip():
         return Extraction(stated.strip(), "stated")
-    last_env = _last_match(_MATH_ENV, text)
+    last_env = _last_math_env(text)
     if last_env is not None:
         content = _math_env_content(last_env).strip()
         if content:

@@ -108,6 +108,8 @@ def test_e_written_upright_in_the_gold_parses() -> None:
     ("Final Answer: $n$ is $34$.", "34"),
     ("Final answer: the largest n is 34.", "34"),
     ("The final answer is $x = 2$, since $2 + 2 = 4$.", "x = 2"),
+    ("So we get $5$, checked with `numpy`", "5"),  # a code span counts only when there is no maths
+    ("Checked it in code: `5`", "5"),
 ])
 def test_answer_containers_and_stated_values(text: str, expected: str) -> None:
     assert extract(text).prediction == expected
