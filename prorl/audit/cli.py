@@ -147,8 +147,13 @@ def main(argv: list[str]) -> int:
     else:
         scorer = local_scorer(args.timeout)
     bar = tqdm(total=len(pairs), unit="answer", file=sys.stderr, disable=args.no_progress, desc="prorl audit")
+
+    def on_progress(done: int, total: int) -> None:  # total counts distinct answers: identical ones score once
+        bar.total, bar.n = total, done
+        bar.refresh()
+
     try:
-        scored = score_pairs(pairs, scorer, bar.update)
+        scored = score_pairs(pairs, scorer, on_progress)
     finally:
         bar.close()
         if not args.service_url:

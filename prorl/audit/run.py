@@ -8,8 +8,9 @@ from prorl.audit.items import AuditItem
 from prorl.audit.junk import Junk, junk_answers
 from verifiers.schemas import Result
 
-Scorer = Callable[[list[dict]], list[Result]]
-_CHUNK = 2000  # items per scoring call: bounds memory (pathological answers are ~100 KB each) and paces progress
+Progress = Callable[[int, int], None]  # (done, total)
+Scorer = Callable[[list[dict], Progress], list[Result]]
+_SERVICE_CHUNK = 2000  # items per RewardClient call: paces the progress bar
 
 
 def plan(items: Sequence[AuditItem], pathological_items: int = 2,
@@ -28,11 +29,14 @@ def plan(items: Sequence[AuditItem], pathological_items: int = 2,
 
 
 def local_scorer(timeout_s: float | None) -> Scorer:
-    """Scoring in this process through ``verifiers.score_batch`` and its jailed pool, without the result cache."""
+    """Scoring in this process through ``verifiers.score_batch`` and its jailed pool, without the result cache.
+
+    One batch for everything: chunks would leave the pool idle behind each chunk's slowest answer.
+    """
     from verifiers import score_batch
 
-    def score(items: list[dict]) -> list[Result]:
-        return score_batch(items, timeout_s=timeout_s, cache=None)
+    def score(items: list[dict], progress: Progress) -> list[Result]:
+        return score_batch(items, timeout_s=timeout_s, cache=None, progress=progress)
 
     return score
 
@@ -43,24 +47,22 @@ def service_scorer(url: str, api_key: str | None, timeout_s: float | None) -> Sc
 
     client = RewardClient(url, api_key=api_key, chunk_size=250, max_concurrency=4)
 
-    def score(items: list[dict]) -> list[Result]:
+    def score(items: list[dict], progress: Progress) -> list[Result]:
         if timeout_s is not None:
             items = [{**item, "options": {"timeout_s": timeout_s, **item.get("options", {})}} for item in items]
-        return client.score(items)
+        results: list[Result] = []
+        for start in range(0, len(items), _SERVICE_CHUNK):
+            results += client.score(items[start:start + _SERVICE_CHUNK])
+            progress(len(results), len(items))
+        return results
 
     return score
 
 
 def score_pairs(pairs: Sequence[tuple[AuditItem, Junk]], scorer: Scorer,
-                progress: Callable[[int], None] | None = None) -> list[tuple[AuditItem, Junk, Result]]:
-    """Score every pair in chunks; ``progress(n)`` after each chunk of ``n``."""
-    out: list[tuple[AuditItem, Junk, Result]] = []
-    for start in range(0, len(pairs), _CHUNK):
-        chunk = pairs[start:start + _CHUNK]
-        results = scorer([item.contract_item(junk.response) for item, junk in chunk])
-        if len(results) != len(chunk):
-            raise RuntimeError(f"scorer returned {len(results)} results for {len(chunk)} items")
-        out += [(item, junk, result) for (item, junk), result in zip(chunk, results, strict=True)]
-        if progress is not None:
-            progress(len(chunk))
-    return out
+                progress: Progress | None = None) -> list[tuple[AuditItem, Junk, Result]]:
+    """Score every pair; ``progress(done, total)`` as answers finish."""
+    results = scorer([item.contract_item(junk.response) for item, junk in pairs], progress or (lambda d, t: None))
+    if len(results) != len(pairs):
+        raise RuntimeError(f"scorer returned {len(results)} results for {len(pairs)} answers")
+    return [(item, junk, result) for (item, junk), result in zip(pairs, results, strict=True)]
