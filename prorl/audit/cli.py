@@ -81,7 +81,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--max-constant-binary", type=_share, default=0.6,
                    help="binary tasks: flag a constant answer earning more than this (0.6)")
     p.add_argument("--min-items", type=int, default=4,
-                   help="tasks with fewer items have their constants reported, not flagged (4)")
+                   help="an answer tried on fewer items is flagged only if it always pays, and the constants "
+                        "of a task with fewer items are reported, not flagged (4)")
     p.add_argument("--timeout", type=_seconds, default=None, help="per-item verification deadline, seconds")
     p.add_argument("--workers", type=int, default=None, help="scoring processes (default: CPU count)")
     p.add_argument("--service-url", default=None, help="audit a running reward service instead of scoring here")
