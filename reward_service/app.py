@@ -212,6 +212,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(ServiceMiddleware, max_body_bytes=settings.max_body_bytes,
                        body_timeout_s=settings.body_timeout_s)
     _install_error_handlers(app, settings)
+    from reward_service.nemo_gym import router as nemo_gym_router
     from reward_service.openrlhf import router as openrlhf_router
     from reward_service.sandbox_fusion import router as run_code_router
 
@@ -219,6 +220,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Our handlers answer every 4xx with ErrorBody (FastAPI would document its own 422 shape instead).
     compat_errors: dict[int | str, dict[str, Any]] = {code: ERRORS[code] for code in (401, 413, 422, 429)}
     app.include_router(openrlhf_router, responses=compat_errors)
+    app.include_router(nemo_gym_router, responses=compat_errors)
     app.include_router(run_code_router, responses=compat_errors)
     app.include_router(ops)
     return app

@@ -25,11 +25,36 @@ from verifiers.schemas import Item, Result
 router = APIRouter(prefix="/openrlhf", dependencies=[Depends(require_api_key_or_query)], tags=["compatibility"])
 
 
+# End-of-turn / end-of-text tokens of common chat templates (ChatML, Llama 2/3, Gemma, Phi, DeepSeek).
+END_OF_TURN = ("<|im_end|>", "<|endoftext|>", "</s>", "<|eot_id|>", "<|end_of_text|>", "<end_of_turn>",
+               "<|end|>", "<｜end▁of▁sentence｜>")
+
+
+def strip_end_of_turn(text: str) -> str:
+    """``text`` without the end-of-turn tokens (and whitespace) it ends with.
+
+    OpenRLHF decodes with ``skip_special_tokens=False``, so a finished response ends in its template's
+    end-of-turn token; left in place, it breaks checks on how the answer ends (IFEval's
+    ``startend:end_checker``, a program's last line). Only trailing tokens go: the same token inside the
+    text is the model's own output. It only moves an index back (no copies), so it is linear in the text.
+    """
+    end = len(text)
+    while True:
+        while end and text[end - 1].isspace():
+            end -= 1
+        for token in END_OF_TURN:
+            if text.endswith(token, 0, end):
+                end -= len(token)
+                break
+        else:
+            return text[:end]
+
+
 def _response_text(query: str, prompt: str | None) -> str:
     """The generated part: OpenRLHF's query is the templated prompt followed by the response."""
     if prompt and query.startswith(prompt):
-        return query[len(prompt):]
-    return query  # unknown prompt: score the whole text (the answer is still the last one in it)
+        return strip_end_of_turn(query[len(prompt):])
+    return strip_end_of_turn(query)  # unknown prompt: score the whole text (the answer is still the last one)
 
 
 def _item(query: str, prompt: str | None, label: Any) -> Item | str:
