@@ -5,9 +5,12 @@ optional ``"options": {...}``. ``domain``, ``reference`` and ``options`` are exa
 contract wants, so a trainer turns a record plus a sampled response into a scoring item without knowing
 anything about the domain (the IFEval training mix sets ``options: {"loopholes": "closed"}``).
 
-Parquet is optional (pyarrow comes with the trainer extra): Parquet cannot hold our free-form
-``reference``/``meta`` dicts as columns without a fixed schema, so they travel as JSON strings there and
-are decoded on read. JSONL needs nothing.
+Parquet is optional (pyarrow comes with the trainer extra). There ``prompt`` is a native column (a list of
+``{role, content}`` structs, or a string column for plain prompts), the shape verl's ``RLHFDataset`` and
+TRL/``datasets`` read as chat messages; our free-form ``reference``/``meta``/``options`` dicts have no fixed
+schema, so they travel as JSON strings and are decoded on read. Each row also carries verl's reward columns,
+``data_source`` (the domain) and ``reward_model: {"style": "rule", "ground_truth": <the item as JSON>}``, so
+the file feeds verl with :mod:`trainer_client.verl` as is. JSONL needs nothing.
 """
 
 from __future__ import annotations
@@ -21,8 +24,11 @@ from typing import Any
 DOMAINS = ("math", "code", "mcq", "reasoning_gym", "ifeval")
 Record = dict[str, Any]
 
-# Columns of a record stored as JSON text in Parquet (free-form nested data).
-_JSON_COLUMNS = ("prompt", "reference", "meta")
+# Columns of a record stored as JSON text in Parquet (free-form nested data). Files written before prompts
+# became a native column hold the prompt as JSON text too; read_records still decodes them.
+_JSON_COLUMNS = ("reference", "meta")
+# Columns written for verl only: derived from the record, dropped on read.
+_VERL_COLUMNS = ("data_source", "reward_model")
 
 
 class RecordError(ValueError):
@@ -129,10 +135,13 @@ def read_records(path: str | Path) -> list[Record]:
         row = dict(row)
         row.setdefault("meta", {})
         try:
-            if from_parquet:  # our Parquet files hold prompt/reference/meta/options as JSON text
+            if from_parquet:  # our Parquet files hold reference/meta/options as JSON text
                 for key in (*_JSON_COLUMNS, "options"):
                     if isinstance(row.get(key), str):
                         row[key] = _json_column(key, row[key])
+                for key in _VERL_COLUMNS:
+                    row.pop(key, None)
+                row["prompt"] = _parquet_prompt(row.get("prompt"))
                 if row.get("options", 0) is None:  # a record without options in a file where others have some
                     del row["options"]
             validate_record(row)
@@ -149,13 +158,30 @@ def _json_column(key: str, text: str) -> Any:
         raise RecordError(f"{key} is not JSON text (convert the file with `prorl data convert`): {exc}") from None
 
 
+def _parquet_prompt(value: Any) -> Any:
+    """A prompt read from Parquet: native messages as plain dicts, or a string (older files: JSON text)."""
+    if isinstance(value, list):
+        return [{k: v for k, v in m.items() if v is not None} if isinstance(m, dict) else m for m in value]
+    if isinstance(value, str) and value[:1] in ('"', "["):
+        try:
+            decoded = json.loads(value)
+        except json.JSONDecodeError:
+            return value
+        return decoded if isinstance(decoded, (str, list)) else value
+    return value
+
+
 def write_records(records: Iterable[Record], path: str | Path) -> int:
     """Write records as JSONL, or Parquet when ``path`` ends in ``.parquet``; returns the count."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.suffix.lower() == ".parquet":
         pa = _pyarrow()
-        rows = [_parquet_row(r) for r in records]
+        records = list(records)
+        # One column type for every row: native messages when every prompt is a conversation, a string column
+        # when every prompt is text, JSON text (the old format, still read) for a file that mixes both.
+        kinds = {isinstance(r["prompt"], str) for r in records}
+        rows = [_parquet_row(r, json_prompt=len(kinds) > 1) for r in records]
         pa.parquet.write_table(pa.Table.from_pylist(rows), path)
         return len(rows)
     count = 0
@@ -166,9 +192,14 @@ def write_records(records: Iterable[Record], path: str | Path) -> int:
     return count
 
 
-def _parquet_row(record: Record) -> dict[str, Any]:
-    row = {"domain": record["domain"]}
+def _parquet_row(record: Record, json_prompt: bool = False) -> dict[str, Any]:
+    prompt = record["prompt"]
+    row: dict[str, Any] = {"prompt": json.dumps(prompt, ensure_ascii=False) if json_prompt else prompt,
+                           "domain": record["domain"]}
     for key in _JSON_COLUMNS:
         row[key] = json.dumps(record.get(key, {}), ensure_ascii=False)
     row["options"] = json.dumps(record["options"], ensure_ascii=False) if "options" in record else None
+    truth = {"domain": record["domain"], "reference": record["reference"], "options": record.get("options") or {}}
+    row["data_source"] = record["domain"]
+    row["reward_model"] = {"style": "rule", "ground_truth": json.dumps(truth, ensure_ascii=False)}
     return row

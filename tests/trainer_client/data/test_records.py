@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -73,14 +74,40 @@ def test_read_rows_csv_and_json(tmp_path: Path) -> None:
     assert list(read_rows(tmp_path / "a.json")) == [{"x": 1}]
 
 
-def test_foreign_parquet_with_a_bare_prompt_string_is_a_record_error(tmp_path: Path) -> None:
-    """A Parquet file not written by write_records (prompt as plain text, not JSON text) is a RecordError
-    naming the record, not a bare JSONDecodeError."""
+def test_foreign_parquet_plain_prompt_reads_and_bad_json_is_a_record_error(tmp_path: Path) -> None:
+    """A plain-text prompt column is a prompt (what verl and TRL files hold); a reference that is not JSON text is
+    a RecordError naming the record, not a bare JSONDecodeError."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     path = tmp_path / "foreign.parquet"
     pq.write_table(pa.Table.from_pylist([{"prompt": "What is 1+1?", "domain": "math", "reference": '{"answer": "2"}'}]),
                    path)
-    with pytest.raises(RecordError, match="record 0: prompt is not JSON text"):
+    assert read_records(path)[0]["prompt"] == "What is 1+1?"
+    pq.write_table(pa.Table.from_pylist([{"prompt": "What is 1+1?", "domain": "math", "reference": "{answer"}]), path)
+    with pytest.raises(RecordError, match="record 0: reference is not JSON text"):
         read_records(path)
+
+
+def test_parquet_prompt_is_a_native_message_column_with_verl_reward_columns(tmp_path: Path) -> None:
+    """verl's RLHFDataset and TRL read `prompt` as chat messages only from a list-of-structs column; verl's
+    reward loop needs data_source and reward_model.ground_truth (tests/integrations/test_verl.py reads this
+    file with verl itself)."""
+    import datasets
+    import pyarrow.parquet as pq
+
+    chat = [{"role": "system", "content": "Box it."}, {"role": "user", "content": "1+1?"}]
+    records = [make_record(chat, "math", {"answer": "2"}, {"n": 1}, {"thinking": "prompted"}),
+               make_record([{"role": "user", "content": "Pick."}], "mcq", {"answer": "B"})]
+    path = tmp_path / "train.parquet"
+    write_records(records, path)
+    schema = pq.read_schema(path)
+    assert str(schema.field("prompt").type) == "list<element: struct<role: string, content: string>>"
+    row = datasets.load_dataset("parquet", data_files=str(path), split="train")[0]
+    assert row["prompt"] == chat and row["data_source"] == "math"
+    truth = json.loads(row["reward_model"]["ground_truth"])
+    assert truth == {"domain": "math", "reference": {"answer": "2"}, "options": {"thinking": "prompted"}}
+    assert read_records(path) == records
+    plain = [make_record("Say hi.", "ifeval", {"prompt": "Say hi.", "instruction_id_list": [], "kwargs": []})]
+    write_records(plain + records, path)  # mixed kinds: JSON text, as before, still read back
+    assert read_records(path) == plain + records
