@@ -52,6 +52,8 @@ if ! .venv/bin/python -c 'import torch' 2>/dev/null; then
 fi
 log "installing prorl with all extras"
 .venv/bin/pip install -q -e '.[all]'
+log "integration packages: verl, OpenRLHF, NeMo-Gym in .venv-integrations/ (reused between runs)"
+bash scripts/integration_envs.sh
 
 # ---------------------------------------------------------------- sandbox image (offline)
 if [ -f deploy/sandbox/build_local.sh ]; then
@@ -68,5 +70,13 @@ set -e
 if [ "$status" -eq 5 ]; then
   echo "pytest collected no tests: that is a failure here" >&2
   exit 1
+fi
+# vLLM's CPU build, in its own environment (pins of its own; reused when it exists): tests/vllm, which the
+# run above skips. Only on a full run (no pytest arguments); PRORL_REQUIRE_VLLM=1 makes a missing vLLM fail.
+if [ $# -eq 0 ]; then
+  log "vLLM (CPU build) environment and tests"
+  bash scripts/vllm_env.sh
+  PRORL_REQUIRE_VLLM=1 .venv-vllm/bin/python -m pytest tests/vllm -q -p no:cacheprovider --durations=5 \
+    || status=$?
 fi
 exit "$status"
