@@ -28,7 +28,7 @@ class WorkerLimits:
     """Resource caps applied inside every worker (the parent's deadline kill is the outer bound)."""
 
     address_space_mb: int = 4096  # a memory bomb in a scorer gets MemoryError, not the host's OOM killer
-    cpu_seconds: int = 3600  # backstop for a worker that somehow escapes the deadline kill
+    cpu_seconds: int = 3600  # per task: backstop for a worker that somehow escapes the parent's budget kill
     max_tasks: int = 5000  # recycle: sympy/antlr caches grow without bound over long runs
     max_rss_mb: int = 1536  # recycle when resident memory grows past this
 
@@ -36,9 +36,16 @@ class WorkerLimits:
 def _apply_rlimits(limits: WorkerLimits) -> None:
     address_space = limits.address_space_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (address_space, address_space))
-    resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 5))
+    # RLIMIT_CPU counts the whole life of the process, so it is set per task (_arm_cpu_backstop) and has
+    # no hard limit: a fixed one killed a long-lived worker mid-task, charging an innocent answer.
     # No core dumps of a process that may hold someone's eval()'d garbage.
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+def _arm_cpu_backstop(limits: WorkerLimits) -> None:
+    """SIGXCPU once the next task alone has used ``limits.cpu_seconds`` of CPU."""
+    used = int(sum(os.times()[:2])) + 1
+    resource.setrlimit(resource.RLIMIT_CPU, (used + limits.cpu_seconds, resource.RLIM_INFINITY))
 
 
 def _rss_mb() -> float:
@@ -110,6 +117,7 @@ def worker_main(conn: Connection, limits: WorkerLimits, isolation: IsolationSett
         _apply_rlimits(limits)
         _preload()
         isolate_late(isolation, report)
+        _arm_cpu_backstop(limits)
     except BaseException:
         _report(conn, "fatal", traceback.format_exc())
         return
@@ -127,6 +135,7 @@ def worker_main(conn: Connection, limits: WorkerLimits, isolation: IsolationSett
             return
         try:
             for task_id, domain, answer, reference, options in message:
+                _arm_cpu_backstop(limits)
                 _report(conn, "result", task_id, score_task(domain, answer, reference, options))
             done += len(message)
             if done >= limits.max_tasks or _rss_mb() > limits.max_rss_mb:

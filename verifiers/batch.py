@@ -288,8 +288,8 @@ def score_batch(
             done_future = None
         if done_future is not None and done_future in pending:
             pending.discard(done_future)
-            task = tasks.get(done_future)
-            finish(futures[done_future], done_future.result(), task is None or task.trusted)
+            jailed_task = tasks.get(done_future)
+            finish(futures[done_future], done_future.result(), jailed_task is None or jailed_task.trusted)
             continue
         now = time.monotonic()
         for future in list(pending):

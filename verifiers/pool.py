@@ -1,23 +1,27 @@
-"""A pool of pre-forked, rlimited scoring processes with per-task deadlines.
+"""A pool of pre-forked, rlimited scoring processes with per-task CPU budgets.
 
 Why not ``multiprocessing.Pool`` or ``ProcessPoolExecutor``: neither can kill one hung task without
-losing the others, and neither knows when a queued task actually *started*. Scorers eval() model
-output (reasoning_gym) and sympy can spin in C on ``9^{9^{9^{9}}}``; the only reliable stop is SIGKILL
-of the process, and the deadline must count from when a worker starts the task, not from queueing,
-or an overloaded pool flips verdicts to timeouts (see shared/PITFALLS.md).
+losing the others, and neither knows when a queued task actually *started*. Scorers run model output
+through third-party code and sympy can spin in C on ``9^{9^{9^{9}}}``; the only reliable stop is
+SIGKILL of the process. The budget counts the worker's own CPU time from when it starts the task, so
+an overloaded host never flips verdicts (shared/PITFALLS.md); what running over means is
+:mod:`verifiers.pool_budget`'s business.
 
 One dispatcher thread owns all workers. It hands each idle worker a small chunk, reads one message
 per finished task (so it knows when the next one started), kills a worker whose current task is past
-its deadline, requeues the unstarted rest of that chunk, and starts a replacement. Workers answer in
+its budget, requeues the unstarted rest of that chunk, and starts a replacement. Workers answer in
 JSON, never pickle: the parent must not run code a worker that untrusted input took over sends it.
+A worker that ran a task whose scorer evaluates answers is tainted: its later tasks are not
+``trusted``, and the batch does not cache their verdicts.
 
 The dispatcher never waits for a process to exit: a killed or recycled worker leaves service at once and
 its exit sentinel joins the dispatcher's wait set, so it is reaped (no zombie) when it ends. A recycled
 worker that has not exited after ``retire_grace_s`` is killed. Blocking on a lingering worker here
 would delay every other worker's deadline kill by as long.
 
-Each worker also isolates itself (:mod:`verifiers._isolation`: no network, no inherited fds, an
-unprivileged uid, a seccomp filter); ``PoolStats.isolation`` says what the latest one applied.
+Each worker also isolates itself (:mod:`verifiers._isolation`: no network, no inherited fds, its own
+mounts, an unprivileged uid, no capability, a seccomp filter); ``PoolStats.isolation`` says what the
+latest one applied.
 """
 
 from __future__ import annotations
@@ -32,8 +36,7 @@ import socket
 import threading
 import time
 from concurrent.futures import Future
-from dataclasses import dataclass, field
-from multiprocessing.connection import Connection, wait
+from multiprocessing.connection import wait
 from typing import Any
 
 from verifiers._isolation import IsolationSettings
@@ -47,45 +50,11 @@ from verifiers.pool_budget import (
     resolve_over_budget,
 )
 from verifiers.pool_messages import MAX_MESSAGE_BYTES, Task, decode_message, encodable_chunk
+from verifiers.pool_state import ExitingProcess, PoolStats, WorkerState
 
 _log = logging.getLogger(__name__)
 _MAX_FAILED_STARTS = 5
 _RETIRE_GRACE_S = 5.0  # a recycled worker's time to exit by itself before it is killed
-
-
-@dataclass
-class _Worker:
-    process: Any
-    conn: Connection
-    ready: bool = False
-    pending: collections.deque = field(default_factory=collections.deque)  # (task_id, Task) in order
-    started_at: float = 0.0  # when its current (first pending) task started (monotonic)
-    cpu_start: float = 0.0  # the worker's CPU seconds then: a task's budget is CPU time (pool_budget)
-    tainted: bool = False  # it ran a task whose scorer evaluates the answer: its later verdicts are untrusted
-
-
-@dataclass
-class _Exiting:
-    """A process out of service that has not been reaped yet (owned by the dispatcher thread)."""
-
-    process: Any
-    kill_at: float  # monotonic time to SIGKILL it if it is still running
-    killed: bool = False
-    watch: bool = True  # its sentinel is in the wait set (dropped if it fires early: a worker closed it)
-
-
-@dataclass
-class PoolStats:
-    """Counters exported as metrics by the service."""
-
-    size: int = 0
-    busy: int = 0
-    queued: int = 0
-    recycled: int = 0
-    killed: int = 0  # deadline kills: CPU budget spent, or the wall-clock backstop for a blocked scorer
-    crashed: int = 0
-    exiting: int = 0  # out of service, not yet exited (a recycled worker still shutting down)
-    isolation: dict[str, Any] = field(default_factory=dict)  # what the latest worker applied (_isolation)
 
 
 class JailedPool:
@@ -103,8 +72,8 @@ class JailedPool:
         self._ctx = multiprocessing.get_context("spawn")  # no fork of a threaded server process
         self._lock = threading.Lock()
         self._queue: collections.deque[tuple[int, Task]] = collections.deque()
-        self._workers: list[_Worker] = []
-        self._exiting: list[_Exiting] = []
+        self._workers: list[WorkerState] = []
+        self._exiting: list[ExitingProcess] = []
         self._next_id = 0
         self._failed_starts = 0
         self._fatal: str | None = None
@@ -168,11 +137,11 @@ class JailedPool:
                                     daemon=True)
         process.start()
         child_conn.close()
-        self._workers.append(_Worker(process=process, conn=parent_conn))
+        self._workers.append(WorkerState(process=process, conn=parent_conn))
 
-    def _retire(self, worker: _Worker, kill: bool) -> None:
+    def _retire(self, worker: WorkerState, kill: bool) -> None:
         """Take a worker out of service without waiting for its exit (see the module docstring)."""
-        exiting = _Exiting(worker.process, time.monotonic() + (0.0 if kill else self.retire_grace_s))
+        exiting = ExitingProcess(worker.process, time.monotonic() + (0.0 if kill else self.retire_grace_s))
         if kill:
             self._kill(exiting)
         worker.conn.close()
@@ -181,7 +150,7 @@ class JailedPool:
             self._exiting.append(exiting)
 
     @staticmethod
-    def _kill(exiting: _Exiting) -> None:
+    def _kill(exiting: ExitingProcess) -> None:
         if exiting.process.is_alive():
             exiting.process.kill()
         exiting.killed = True
@@ -226,7 +195,7 @@ class JailedPool:
                 worker.pending.extend(chunk)
                 self._start_clock(worker)
 
-    def _handle_message(self, worker: _Worker, message: list[Any]) -> None:
+    def _handle_message(self, worker: WorkerState, message: list[Any]) -> None:
         kind = message[0]
         if kind == "ready":
             if not worker.ready:  # only a starting worker's report: later it may be one that input took over
@@ -260,12 +229,12 @@ class JailedPool:
         with self._lock:
             self.stats.isolation = json.loads(text)
 
-    def _requeue(self, worker: _Worker) -> None:
+    def _requeue(self, worker: WorkerState) -> None:
         with self._lock:
             self._queue.extendleft(reversed(worker.pending))
         worker.pending.clear()
 
-    def _start_clock(self, worker: _Worker) -> None:
+    def _start_clock(self, worker: WorkerState) -> None:
         """The worker's next pending task starts now: note the wall clock and the worker's CPU seconds."""
         worker.started_at = time.monotonic()
         worker.cpu_start = cpu_seconds(worker.process.pid) or 0.0
@@ -292,7 +261,7 @@ class JailedPool:
             self._next_id += 1
             self._queue.appendleft((self._next_id, check))
 
-    def _on_death(self, worker: _Worker) -> None:
+    def _on_death(self, worker: WorkerState) -> None:
         """A worker died (segfault, rlimit signal, a protocol violation by a worker the answer took over)
         while verifying: its current task is charged like one over budget, the rest requeued. Even a
         SIGKILL is charged: a worker that untrusted input controls can send it to itself, and a status
@@ -359,7 +328,7 @@ class JailedPool:
                 break
             self._assign()
             timeout = min(self._check_deadlines(), self._reap())
-            conns: dict[Any, _Worker] = {w.conn: w for w in self._workers}
+            conns: dict[Any, WorkerState] = {w.conn: w for w in self._workers}
             # A sentinel becomes readable when its process ends; it is reaped at the top of the next turn.
             sentinels = {e.process.sentinel: e for e in self._exiting if e.watch}
             try:

@@ -24,6 +24,10 @@ def score(answer_text: str, reference: dict, options: object) -> Verdict:
         command = "spin"
     if command == "sleep":
         time.sleep(float(arg))
+    elif command == "burn":  # use `arg` seconds of CPU, then answer
+        until = time.process_time() + float(arg)
+        while time.process_time() < until:
+            pass
     elif command == "spin":
         while True:
             pass

@@ -295,3 +295,16 @@ def test_a_taken_over_workers_verdicts_never_enter_the_cache():
         clean.close()
     assert [(r.status, r.reward) for r in rescored] == [("ok", 0.0), ("ok", 0.0)]
     assert cache.hits == 0  # nothing the tampered worker said was remembered
+
+
+def test_a_long_lived_worker_is_not_killed_by_its_lifetime_cpu():
+    """RLIMIT_CPU counts a process's whole life: a fixed limit killed a busy worker mid-task after an hour,
+    and an innocent answer was charged with the crash. The backstop is now per task."""
+    p = JailedPool(workers=1, limits=WorkerLimits(cpu_seconds=2), chunk_size=1)
+    try:
+        results = [p.submit(Task("probe", "burn:0.8", {}, {}, 30.0)).result(timeout=300) for _ in range(4)]
+        pid = p.submit(Task("probe", "pid", {}, {}, 30.0)).result(timeout=300)["details"]["pid"]
+        assert p.snapshot().crashed == 0
+    finally:
+        p.close()
+    assert [r["status"] for r in results] == ["ok"] * 4 and pid > 0
