@@ -54,12 +54,14 @@ def _interval(text: str) -> str:
 def respell(latex: str) -> str:
     """The answer with mixed numbers, chained inequalities and odd symbols spelled the standard way."""
     s = latex.replace("\u2212", "-").replace("\\cfrac", "\\frac")
-    if "e" in s:
+    if "e}" in s or "e }" in s or "\\mathrm e" in s:
         s = _E.sub("e", s)
-    s = _DEGREE_SIGN.sub("^\\\\circ", s)
+    if "degree" in s or "\u00b0" in s:
+        s = _DEGREE_SIGN.sub("^\\\\circ", s)
     if "frac" in s:
         s = _MIXED.sub(_mixed, s)
-    s = _MEMBER.sub("", s)
+    if "\\in" in s:
+        s = _MEMBER.sub("", s)
     if "<" in s or ">" in s or "\\l" in s or "\\g" in s or "\u2264" in s or "\u2265" in s:
         s = _interval(s)
     return s
