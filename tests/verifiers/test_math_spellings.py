@@ -121,3 +121,24 @@ def test_answer_tags_follow_the_box_hedging_rules() -> None:
     assert score("4", "\\boxed{4} so <answer>4</answer>") == (1.0, "correct")
     assert score("4", "<answer>3 or 4</answer>")[0] == 0.0
     assert score("4", "<answer>4")[1] == "no_answer"  # an unclosed tag is not an answer
+
+
+# Adversarial review of the new paths (chains, units, separators, tags, code spans, stated values,
+# scientific notation): each offers both 3 and 4, and may win for one gold at most.
+BOTH_3_AND_4 = [r"\boxed{3 = 4}", r"\boxed{x = 3 = 4}", r"\boxed{3\text{ or four}}", r"\boxed{3 \approx 4}", r"\boxed{3\frac{1}{4}}", r"\boxed{3 \le x \le 4}",
+    r"<answer>3</answer><answer>4</answer>", r"<answer>3, 4</answer>", r"<answer>The answer is $3$ or $4$</answer>", "The answer is `3` or `4`.",
+    "Final Answer: $n$ is $3$ and $m$ is $4$.", r"\boxed{3}\n<answer>4</answer>", r"\boxed{+3 +4}", r"\boxed{3,\!4}", r"\boxed{3{,}4}", r"\boxed{3\,4}",
+    r"\boxed{3.\overline{9}}", r"\boxed{4e0}", r"\boxed{3\%}", r"\boxed{\textbf{3}\textbf{4}}", r"\boxed{\$3 \text{ to } \$4}", r"\boxed{3^\circ 4}",
+    r"\boxed{(3)(4)}", r"\boxed{3 \times 10^{0}}", r"\boxed{\frac{3}{1}4}", r"\boxed{3\frac44}", "Final Answer: the value is 3 or 4.", r"\boxed{x \in [3,4]}",
+    r"\boxed{3\text{ m}^4}", r"\boxed{3 \mathrm{ or } 4}", r"\boxed{\text{3}\text{ or 4}}", "<answer>\n3\n4\n</answer>", r"\boxed{3.0 \times 10^{0} = 4}"]
+
+
+@pytest.mark.parametrize("text", BOTH_3_AND_4)
+def test_offering_both_values_through_new_paths_wins_for_at_most_one_gold(text: str) -> None:
+    rewards = []
+    for gold in ("3", "4"):
+        try:
+            rewards.append(math_verifier.score(text, {"answer": gold}, OPTIONS).reward)
+        except TimeoutError:
+            rewards.append(0.0)
+    assert sum(rewards) <= 1.0
