@@ -61,7 +61,7 @@ class Extraction:
     """
 
     prediction: str | None
-    source: str  # "boxed" | "stated" | "math_env" | "none"
+    source: str  # "boxed" | "answer_tag" | "stated" | "math_env" | "bare" | "none"
     others: tuple[str, ...] = field(default_factory=tuple)
 
 
