@@ -147,12 +147,19 @@ class RayTrainer(Trainer):
         self.trainer_group = group  # type: ignore[assignment]
         rank, sync_s = group.start(self.policy, self.reference, resume)
         self.optimizer = rank.optimizer  # self.policy / self.reference are now the sharded modules themselves
+        self._fsdp_rank = rank
         return {"trainers": float(rc.trainers), "trainer_gpus": gpus, "trainer_backend": group.backend,
                 "trainer_strategy": "fsdp", "trainer_state_sync_s": sync_s}
 
     @property
     def _fsdp(self) -> bool:
         return self.trainer_group is not None and getattr(self.trainer_group, "strategy", "ddp") == "fsdp"
+
+    def _reset_weights(self) -> None:
+        if self._fsdp:
+            self._fsdp_rank.reset()  # the driver's shards (gathered copies given back first)
+        else:
+            super()._reset_weights()
 
     def _rollout_weights(self) -> dict[str, Any]:
         if self._fsdp:

@@ -206,12 +206,15 @@ class Trainer:
 
     def reset(self, reason: str, detail: dict[str, Any] | None = None) -> None:
         """ProRL hard reset: reference := policy, AdamW state cleared, warmup restarted; logged with why."""
-        reset_reference(self.policy, self.reference)
-        reset_optimizer(self.optimizer)
+        self._reset_weights()
         self.opt_steps_since_reset = 0
         event = self.resets.mark(self.step, reason, detail)
         self.metrics.log(self.step, event, kind="reset")
         log.info("reference reset at step %d: %s %s", self.step, reason, detail or "")
+
+    def _reset_weights(self) -> None:
+        reset_reference(self.policy, self.reference)
+        reset_optimizer(self.optimizer)
 
     def _watch_round_cap(self, step: int, metrics: dict[str, float]) -> None:
         """Warn once dynamic sampling has stopped at its round cap ``round_cap_warn_after`` steps in a row:
