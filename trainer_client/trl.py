@@ -10,11 +10,18 @@ column (a dict or a JSON string; ``ground_truth``/``answer``/``solution`` are re
 Conversational completions (lists of ``{"role", "content"}`` messages) are scored on their last
 assistant message. Samples the service could not judge get ``unusable_reward`` (default 0.0; pass None
 to let TRL ignore them when several reward functions are combined).
+
+With ``max_completion_length`` (the GRPOConfig value), a completion whose ``completion_ids`` fill the budget
+without ending in one of ``eos_token_ids`` was cut there, TRL's own ``clipped_ratio`` test: it is sent as
+``truncated: true`` (reward 0). An ``options`` column (e.g. ``{"thinking": "prompted"}``) reaches each item.
+Every call reports ``prorl/unusable_fraction`` through TRL's ``log_metric`` hook and a ``prorl_status``
+column of the completions table through ``log_extra`` (TRL >= 0.24 passes both; older TRL does not).
+:func:`make_async_reward_func` gives the coroutine form, which TRL runs concurrently with other rewards.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from trainer_client.client import RewardClient, service_from_env, usable
@@ -51,23 +58,70 @@ def _column(kwargs: dict[str, Any], names: Sequence[str], n: int) -> list[Any]:
     return [None] * n
 
 
-def make_reward_func(base_url: str | None = None, api_key: str | None = None, *,
-                     unusable_reward: float | None = 0.0, **client_kwargs: Any) -> Callable[..., list[float | None]]:
-    """Build a TRL reward function bound to one service (URL/key default to PRORL_REWARD_URL/PRORL_API_KEY)."""
-    url, key = service_from_env(base_url, api_key)
-    client = RewardClient(url, api_key=key, **client_kwargs)
+def _truncated(ids: Any, max_len: int | None, eos: frozenset[int]) -> bool:
+    """TRL's clipped-completion test: the ids fill the budget and the last one is no EOS."""
+    if max_len is None or ids is None:
+        return False
+    ids = list(ids)
+    return len(ids) >= max_len and (not ids or int(ids[-1]) not in eos)
 
-    def prorl_reward(prompts: Sequence[Any] | None = None, completions: Sequence[Any] = (),
-                     **kwargs: Any) -> list[float | None]:
+
+class _Scorer:
+    """Shared by the sync and async reward functions: build items, score them, report to TRL."""
+
+    def __init__(self, base_url: str | None, api_key: str | None, unusable_reward: float | None,
+                 max_completion_length: int | None, eos_token_ids: Sequence[int], client_kwargs: dict[str, Any]):
+        url, key = service_from_env(base_url, api_key)
+        self.client = RewardClient(url, api_key=key, **client_kwargs)
+        self.unusable_reward = unusable_reward
+        self.max_len = max_completion_length
+        self.eos = frozenset(int(i) for i in eos_token_ids)
+
+    def items(self, completions: Sequence[Any], kwargs: dict[str, Any]) -> list[dict[str, Any]]:
         n = len(completions)
         domains = _column(kwargs, _DOMAIN_COLUMNS, n)
         references = _column(kwargs, _REFERENCE_COLUMNS, n)
         options = _column(kwargs, ("options",), n)
-        items = [build_item(domain, completion_text(completion), reference,
-                            {"options": option} if isinstance(option, dict) else None)
-                 for domain, completion, reference, option in zip(domains, completions, references, options,
-                                                                  strict=True)]
-        return [r.reward if usable(r) else unusable_reward for r in client.score(items)]
+        ids = kwargs.get("completion_ids") or [None] * n
+        return [build_item(domain, completion_text(completion), reference,
+                           {"options": option} if isinstance(option, dict) else None,
+                           truncated=_truncated(completion_ids, self.max_len, self.eos))
+                for domain, completion, reference, option, completion_ids
+                in zip(domains, completions, references, options, ids, strict=True)]
+
+    def rewards(self, results: list[Any], kwargs: dict[str, Any]) -> list[float | None]:
+        flags = [usable(r) for r in results]
+        if callable(kwargs.get("log_metric")) and results:
+            kwargs["log_metric"]("prorl/unusable_fraction", 1.0 - sum(flags) / len(flags))
+        if callable(kwargs.get("log_extra")):
+            kwargs["log_extra"]("prorl_status", [r.status for r in results])
+        return [r.reward if ok else self.unusable_reward for r, ok in zip(results, flags, strict=True)]
+
+
+def make_reward_func(base_url: str | None = None, api_key: str | None = None, *,
+                     unusable_reward: float | None = 0.0, max_completion_length: int | None = None,
+                     eos_token_ids: Sequence[int] = (), **client_kwargs: Any) -> Callable[..., list[float | None]]:
+    """Build a TRL reward function bound to one service (URL/key default to PRORL_REWARD_URL/PRORL_API_KEY)."""
+    scorer = _Scorer(base_url, api_key, unusable_reward, max_completion_length, eos_token_ids, client_kwargs)
+
+    def prorl_reward(prompts: Sequence[Any] | None = None, completions: Sequence[Any] = (),
+                     **kwargs: Any) -> list[float | None]:
+        return scorer.rewards(scorer.client.score(scorer.items(completions, kwargs)), kwargs)
+
+    return prorl_reward
+
+
+def make_async_reward_func(base_url: str | None = None, api_key: str | None = None, *,
+                           unusable_reward: float | None = 0.0, max_completion_length: int | None = None,
+                           eos_token_ids: Sequence[int] = (),
+                           **client_kwargs: Any) -> Callable[..., Awaitable[list[float | None]]]:
+    """:func:`make_reward_func` as a coroutine function: TRL awaits it on its async loop, concurrently with
+    other async rewards, and the client keeps its connections alive on that loop between steps."""
+    scorer = _Scorer(base_url, api_key, unusable_reward, max_completion_length, eos_token_ids, client_kwargs)
+
+    async def prorl_reward(prompts: Sequence[Any] | None = None, completions: Sequence[Any] = (),
+                           **kwargs: Any) -> list[float | None]:
+        return scorer.rewards(await scorer.client.ascore(scorer.items(completions, kwargs)), kwargs)
 
     return prorl_reward
 

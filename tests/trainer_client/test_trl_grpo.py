@@ -21,7 +21,7 @@ from transformers import PreTrainedTokenizerFast, Qwen2Config, Qwen2ForCausalLM
 from trl import GRPOConfig, GRPOTrainer
 
 from trainer_client.item_builder import build_item
-from trainer_client.trl import completion_text, make_reward_func
+from trainer_client.trl import completion_text, make_async_reward_func, make_reward_func
 
 CHARS = list("abcdef ,.0123456789")
 NO_COMMA = {"prompt": "Write without commas.", "instruction_id_list": ["punctuation:no_comma"], "kwargs": [{}]}
@@ -81,3 +81,40 @@ def test_grpo_trainer_logs_the_service_rewards(reward_service_url: str, tmp_path
         # And it is the right verdict: IFEval follows no_comma when the text is non-empty and has no comma.
         texts = [completion_text(c) for c in call["completions"]]
         assert [float(bool(t.strip()) and "," not in t) for t in texts] == call["rewards"], texts
+
+
+def test_async_reward_marks_clipped_completions_and_logs_unusable_fraction(reward_service_url: str,
+                                                                          tmp_path: Path) -> None:
+    # TRL awaits coroutine reward functions on its own loop and passes completion_ids and log_metric.
+    tokenizer = _tokenizer()
+    budget = 12
+    service_reward = make_async_reward_func(reward_service_url, max_completion_length=budget,
+                                            eos_token_ids=[tokenizer.eos_token_id])
+    calls: list[dict[str, Any]] = []
+
+    async def prorl_reward(prompts: list[Any], completions: list[Any], **kwargs: Any) -> list[float | None]:
+        rewards = await service_reward(prompts=prompts, completions=completions, **kwargs)
+        calls.append({"texts": [completion_text(c) for c in completions], "ids": list(kwargs["completion_ids"]),
+                      "rewards": list(rewards)})
+        return rewards
+
+    rows = [{"prompt": p, "domain": "ifeval", "reference": json.dumps(NO_COMMA)} for p in ("ab", "c d", "1,2", "ef")]
+    args = GRPOConfig(
+        output_dir=str(tmp_path), max_steps=2, per_device_train_batch_size=8, num_generations=4,
+        max_completion_length=budget, temperature=1.0, learning_rate=1e-3, logging_steps=1, report_to=[],
+        use_cpu=True, bf16=False, save_strategy="no", seed=0, disable_tqdm=True,
+    )
+    trainer = GRPOTrainer(model=_model(tokenizer), reward_funcs=[prorl_reward], args=args,
+                          train_dataset=Dataset.from_list(rows), processing_class=tokenizer)
+    trainer.train()
+
+    clipped = [len(ids) >= budget and ids[-1] != tokenizer.eos_token_id for call in calls for ids in call["ids"]]
+    texts = [t for call in calls for t in call["texts"]]
+    rewards = [r for call in calls for r in call["rewards"]]
+    expected = [0.0 if cut else float(bool(t.strip()) and "," not in t) for cut, t in zip(clipped, texts, strict=True)]
+    assert rewards == expected
+    # The run is informative: some clipped completions would have scored 1 without `truncated`.
+    assert any(cut and t.strip() and "," not in t for cut, t in zip(clipped, texts, strict=True))
+    assert not all(clipped)
+    logged = [e["prorl/unusable_fraction"] for e in trainer.state.log_history if "prorl/unusable_fraction" in e]
+    assert logged == [0.0, 0.0]
