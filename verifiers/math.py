@@ -151,7 +151,7 @@ def _gold_text(reference: dict[str, Any]) -> str:
 
 def _budget(deadline: float) -> float:
     """Seconds left for the next parse or comparison; TimeoutError when the item's budget is spent."""
-    left = deadline - time.monotonic()
+    left = deadline - time.process_time()  # CPU time, like the pool's budget: waiting for a core is free
     if left <= 0.05:
         raise TimeoutError("math verification ran out of its time budget")
     return left
@@ -251,7 +251,7 @@ def score(answer_text: str, reference: dict[str, Any], options: ItemOptions) -> 
     gold = _gold(gold_text)
     if isinstance(gold, str):
         raise InvalidReference(gold)
-    deadline = time.monotonic() + (options.timeout_s or DEFAULT_TIMEOUT_S) * 0.9  # finish before the pool kills
+    deadline = time.process_time() + (options.timeout_s or DEFAULT_TIMEOUT_S) * 0.9  # before the pool's CPU kill
 
     def verdict(reward: float, reason: str, extracted: str | None = None) -> Verdict:
         return Verdict(reward, {"extracted": extracted, "gold": gold_text, "reason": reason})
