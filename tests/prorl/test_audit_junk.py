@@ -120,3 +120,13 @@ def test_echo_variants_read_the_same_but_differ_as_text(question: str) -> None:
     assert variants["fullwidth"] != question
     assert len(variants["homoglyph"]) == len(question)
     assert " ".join(variants["spacing"].replace("\u200b", "").split()) == " ".join(question.split())
+
+
+def test_plan_gives_the_costly_family_to_the_first_items_of_each_task_only() -> None:
+    from prorl.audit.run import plan
+
+    items = _rg_items() + [from_row({"domain": "math", "reference": {"answer": str(i)}}) for i in range(3)]
+    pairs = plan(items, pathological_items=1)
+    costly = [item for item, junk in pairs if junk.family == "pathological"]
+    assert {item.key for item in costly} == {items[0].key, items[3].key}
+    assert {item.key for item, _ in pairs} == {item.key for item in items}
