@@ -5,6 +5,8 @@ Two things a policy would otherwise learn from the data rather than the task:
 - Binary-answer tasks whose generators produce imbalanced labels (``circuit_logic`` gives "0" about 60%
   of the time, ``syllogism`` "Yes" 70%): a constant answer would earn the class prior. Their entries are
   drawn label-balanced (:data:`BALANCED_LABELS`), alternating labels, so any prefix is balanced too.
+- Multi-valued tasks with a dominant answer: no gold answer fills more than :data:`MAX_LABEL_SHARE`
+  of a task's draw.
 - Entries whose gold answer is not a solution: ``intermediate_integration`` sometimes gives up and
   prints an unevaluated ``Integral(...)`` as the answer. Training on those would teach the echo.
 """
@@ -12,8 +14,10 @@ Two things a policy would otherwise learn from the data rather than the task:
 from __future__ import annotations
 
 import contextlib
+import math
 import sys
 import zlib
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -40,6 +44,9 @@ BALANCED_LABELS: dict[str, tuple[str, str]] = {
     "ransom_note": ("false", "true"),
     "syllogism": ("no", "yes"),
 }
+# No single gold answer may be more than this share of a task's draw: a constant answer then earns at
+# most about a third (letter_counting "1", gcd "2", self_reference "2" came out 40-47% of entries).
+MAX_LABEL_SHARE = 1 / 3
 _OVERDRAW = 8  # generated entries per kept entry before a balanced draw gives up on the rarer label
 
 
@@ -65,21 +72,44 @@ def entries(tasks: Sequence[str], n: int, seed: int, round_: int = 0) -> Iterato
         yield from batch
 
 
+def _label(entry: dict[str, Any]) -> str | None:
+    answer = entry.get("answer")
+    return None if answer is None else str(answer).strip().lower()
+
+
 def _draw(reasoning_gym: Any, task: str, seed: int, count: int) -> list[dict[str, Any]]:
-    """``count`` entries of ``task``, skipping the ones its generator fails on.
+    """``count`` entries of ``task``, skipping the ones its generator fails on, unusable ones, and any
+    whose gold answer already fills :data:`MAX_LABEL_SHARE` of the draw.
 
     Some upstream generators crash for some seeds (codeio json-dumps a sympy Integer); one bad entry
-    must not sink a 100k-record build, and the mix builder tops up whatever is missing."""
-    try:
-        dataset = reasoning_gym.create_dataset(task, seed=seed, size=count)
-    except Exception as exc:  # noqa: BLE001 - any upstream failure: report and go on
-        print(f"reasoning_gym {task}: generator failed ({type(exc).__name__}: {exc}); skipped", file=sys.stderr)
-        return []
-    out = []
-    for i in range(count):
-        entry = _entry_or_none(dataset, task, i)
-        if entry is not None and usable(entry):
+    must not sink a 100k-record build, and the mix builder tops up whatever is missing. Skipped entries
+    are replaced from further down the same seeded stream."""
+    cap = max(1, math.ceil(count * MAX_LABEL_SHARE))
+    out: list[dict[str, Any]] = []
+    per_label: Counter[str] = Counter()
+    start, skipped = 0, 0
+    for size in (count, _OVERDRAW * count + 16):
+        try:
+            dataset = reasoning_gym.create_dataset(task, seed=seed, size=size)
+        except Exception as exc:  # noqa: BLE001 - any upstream failure: report and go on
+            print(f"reasoning_gym {task}: generator failed ({type(exc).__name__}: {exc}); skipped", file=sys.stderr)
+            return out
+        for i in range(start, size):
+            if len(out) >= count:
+                break
+            entry = _entry_or_none(dataset, task, i)
+            if entry is None:
+                continue
+            label = _label(entry)
+            if not usable(entry) or (label is not None and per_label[label] >= cap):
+                skipped += 1
+                continue
+            if label is not None:
+                per_label[label] += 1
             out.append(entry)
+        if len(out) >= count or not skipped:
+            break
+        start = size
     return out
 
 

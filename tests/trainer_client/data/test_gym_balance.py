@@ -84,3 +84,19 @@ def test_integration_entries_whose_gold_is_an_unevaluated_integral_are_dropped()
     assert drawn and all(usable(e) and "Integral(" not in e["answer"] for e in drawn)
     assert not usable({"answer": "3*Integral(x**3*cos(3*x), x) + C",
                        "metadata": {"source_dataset": "intermediate_integration"}})  # fmt: skip
+
+
+DOMINANT = ("letter_counting", "gcd", "self_reference", "rotten_oranges", "mahjong_puzzle")
+
+
+@pytest.mark.parametrize("task", DOMINANT)
+def test_no_gold_answer_fills_more_than_a_third_of_a_task(task: str) -> None:
+    """Upstream: letter_counting "1", gcd "2", self_reference "2" are 40-47% of entries; a constant earned that."""
+    drawn = list(entries([task], 30, seed=4))
+    assert len(drawn) == 30
+    counts = Counter(str(e["answer"]).strip().lower() for e in drawn)
+    assert max(counts.values()) <= 10, counts
+    assert [e["question"] for e in drawn] == [e["question"] for e in entries([task], 30, seed=4)]
+    top = counts.most_common(1)[0][0]
+    mean = sum(vrg.score(f"<answer>{top}</answer>", {"entry": e}, ItemOptions()).reward for e in drawn) / 30
+    assert mean < 0.5, (task, top, mean)
