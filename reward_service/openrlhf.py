@@ -20,34 +20,12 @@ from pydantic import ValidationError
 
 from reward_service.admission import require_api_key_or_query
 from reward_service.schemas import OpenRLHFRequest, OpenRLHFResponse
+from verifiers.end_of_turn import END_OF_TURN, strip_end_of_turn
 from verifiers.schemas import Item, Result
 
+__all__ = ["END_OF_TURN", "router", "strip_end_of_turn"]
+
 router = APIRouter(prefix="/openrlhf", dependencies=[Depends(require_api_key_or_query)], tags=["compatibility"])
-
-
-# End-of-turn / end-of-text tokens of common chat templates (ChatML, Llama 2/3, Gemma, Phi, DeepSeek).
-END_OF_TURN = ("<|im_end|>", "<|endoftext|>", "</s>", "<|eot_id|>", "<|end_of_text|>", "<end_of_turn>",
-               "<|end|>", "<｜end▁of▁sentence｜>")
-
-
-def strip_end_of_turn(text: str) -> str:
-    """``text`` without the end-of-turn tokens (and whitespace) it ends with.
-
-    OpenRLHF decodes with ``skip_special_tokens=False``, so a finished response ends in its template's
-    end-of-turn token; left in place, it breaks checks on how the answer ends (IFEval's
-    ``startend:end_checker``, a program's last line). Only trailing tokens go: the same token inside the
-    text is the model's own output. It only moves an index back (no copies), so it is linear in the text.
-    """
-    end = len(text)
-    while True:
-        while end and text[end - 1].isspace():
-            end -= 1
-        for token in END_OF_TURN:
-            if text.endswith(token, 0, end):
-                end -= len(token)
-                break
-        else:
-            return text[:end]
 
 
 def _response_text(query: str, prompt: str | None) -> str:

@@ -25,6 +25,7 @@ from pydantic import ValidationError
 from verifiers import registry
 from verifiers._worker import score_task
 from verifiers.answer_text import TruncatedInThinking, answer_text
+from verifiers.end_of_turn import strip_end_of_turn
 from verifiers.pool import JailedPool, Task, get_pool
 from verifiers.pool_budget import resolve_over_budget
 from verifiers.pool_messages import MAX_NESTING, nested_deeper_than
@@ -132,6 +133,8 @@ def _prepare(raw: Item | dict[str, Any], default_timeout_s: float | None) -> _Pr
     except TruncatedInThinking:
         return Result(id=item.id, reward=0.0, correct=False, status="ok",
                       details={"reason": "truncated_in_thinking"})
+    if item.options.strip_eos:  # decoded with special tokens: the template's end-of-turn tokens are no answer
+        answer = strip_end_of_turn(answer)
     options = item.options.model_dump(exclude_none=True)
     try:
         module = registry.get_verifier(item.domain)

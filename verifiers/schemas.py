@@ -76,6 +76,12 @@ class ItemOptions(BaseModel):
         "`truncated_in_thinking`); with one, only the text after the last `</think>` is scored. Default: a "
         "response is thinking only from an explicit `<think>`.",
     )
+    strip_eos: bool | None = Field(
+        default=None,
+        description="`true`: the response was decoded with special tokens (OpenRLHF does), so trailing end-of-turn "
+        "tokens (`<|im_end|>`, `<|endoftext|>`, `</s>`, `<|eot_id|>`, ...) are removed before scoring. "
+        "`/openrlhf/reward` always does this.",
+    )
     min_words: int | None = Field(
         default=None, ge=0, le=100_000,
         description="IFEval effort floor: fewer words score 0 (default 10 under `loopholes: closed`, else none); "

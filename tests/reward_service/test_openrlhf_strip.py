@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import httpx
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -27,3 +28,13 @@ def test_tokens_inside_the_text_stay() -> None:
 def test_a_repetition_loop_of_tokens_is_stripped_in_one_linear_pass() -> None:
     # Each step moves an index back by a whole token; 200k tokens would be quadratic if each step copied.
     assert strip_end_of_turn("answer" + "</s>\n" * 200_000) == "answer"
+
+
+def test_strip_eos_option_for_other_clients(reward_service_url: str) -> None:
+    # Same response, decoded with special tokens: IFEval's end checker passes only when asked to strip.
+    phrase = "Is there anything else I can help with?"
+    reference = {"prompt": "Say hi.", "instruction_id_list": ["startend:end_checker"], "kwargs": [{"end_phrase": phrase}]}
+    item = {"domain": "ifeval", "response": f"Hi. {phrase}<|im_end|>", "reference": reference}
+    body = {"items": [item, {**item, "options": {"strip_eos": True}}]}
+    results = httpx.post(f"{reward_service_url}/v1/score", json=body, timeout=120).json()["results"]
+    assert [r["reward"] for r in results] == [0.0, 1.0]
