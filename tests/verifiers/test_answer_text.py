@@ -120,3 +120,13 @@ def test_unknown_thinking_mode_is_an_invalid_item() -> None:
     result = score_batch([{"domain": "math", "response": "\\boxed{4}", "reference": {"answer": "4"},
                            "options": {"thinking": "sometimes"}}], cache=None)[0]
     assert result.status == "invalid" and "thinking" in (result.error or "")
+
+
+def test_item_builder_marks_truncated_samples() -> None:
+    from trainer_client.item_builder import build_item
+
+    cut = build_item("gsm8k", "\\boxed{4}", "4", truncated=True)
+    whole = build_item("gsm8k", "\\boxed{4}", "4")
+    assert cut["truncated"] is True and "truncated" not in whole
+    results = score_batch([cut, whole], cache=None)
+    assert [r.reward for r in results] == [0.0, 1.0] and results[0].details["reason"] == "truncated"
