@@ -7,8 +7,9 @@ SandboxError (the sandbox itself failed; the client retries it and verl never le
 
 Programs run on the code verifier's warm pool of hardened containers (``verifiers.code.get_sandbox``:
 one pool per process, shared with ``/v1/score``), behind the service's auth, body cap, in-flight cap
-and metrics. Only Python runs; other SandboxFusion languages answer SandboxError "unsupported
-language", and names SandboxFusion does not know answer 422, as SandboxFusion itself does.
+and metrics. Python and C++ (``cpp``: compiled once with g++ -O2 -std=c++17, the compile reported as
+``compile_result``) run; other SandboxFusion languages answer SandboxError "unsupported language", and
+names SandboxFusion does not know answer 422, as SandboxFusion itself does.
 ``files`` and ``fetch_files`` are supported through a wrapper program (see :mod:`run_code_program`).
 
 SandboxFusion clients send no ``Authorization`` header, so with ``PRORL_API_KEYS`` set the key may
@@ -43,6 +44,7 @@ SANDBOX_FUSION_LANGUAGES = (
     "verilog", "python_gpu", "lean", "swift", "racket", "gtest", "react",
 )
 PYTHON_LANGUAGES = ("python", "python3")
+CPP_LANGUAGES = ("cpp",)
 
 RUN_CODE_REQUESTS = Counter("prorl_run_code_requests", "/run_code requests answered, by SandboxFusion status.",
                             ["status"], registry=metrics.REGISTRY)
@@ -60,14 +62,16 @@ class RunCodeRequest(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "code": "print(sum(map(int, input().split())))", "stdin": "1 2\n", "language": "python", "run_timeout": 5}]})
 
-    compile_timeout: float = Field(10, description="Ignored for Python (nothing to compile).")
+    compile_timeout: float = Field(10, description="Ignored: C++ compiles under PRORL_SANDBOX_COMPILE_TIME_LIMIT_S "
+                                   "(CPU seconds per compiler process); Python has nothing to compile.")
     run_timeout: float = Field(10, gt=0, description="Seconds the program may run: its CPU-time limit, with "
                                "wall-clock backstops; clamped to PRORL_SANDBOX_MAX_TIME_LIMIT_S.")
-    memory_limit_MB: int = Field(-1, description="Memory cap in MB; -1 = the sandbox default "
-                                 "(PRORL_SANDBOX_MEMORY_MB), never above it.")
+    memory_limit_MB: int | None = Field(-1, description="Memory cap in MB; -1 or null = the sandbox default "
+                                        "(PRORL_SANDBOX_MEMORY_MB), never above it (verl sends null when "
+                                        "reward.sandbox_fusion.memory_limit_mb is unset).")
     code: str = Field(description="The program.")
     stdin: str | None = Field(None, description="Standard input of the program.")
-    language: str = Field(description="python / python3; other SandboxFusion languages answer SandboxError.")
+    language: str = Field(description="python / python3 / cpp; other SandboxFusion languages answer SandboxError.")
     files: dict[str, str | None] = Field(default_factory=dict,
                                          description="Path (relative to the working dir) -> base64 content, "
                                          "written before the program starts.")
@@ -140,8 +144,25 @@ def _decode_files(files: dict[str, str | None]) -> dict[str, bytes] | str:
     return out
 
 
+def _compile_result(report: RunReport) -> CommandRunResult | None:
+    if report.compile is None:
+        return None
+    ok, status = bool(report.compile.get("ok")), report.compile.get("status")
+    return CommandRunResult(status="TimeLimitExceeded" if status == "timeout" else "Finished",
+                            return_code=0 if ok else 1, stdout="", stderr=str(report.compile.get("stderr", "")))
+
+
 def response_from_report(report: RunReport, fetched: FetchedOutput | None) -> RunCodeResponse:
     """Map one harness run onto SandboxFusion's statuses (see the module docstring)."""
+    compiled = _compile_result(report)
+    if compiled is not None and compiled.return_code != 0:  # as SandboxFusion: Failed, no run_result
+        return RunCodeResponse(status="Failed", compile_result=compiled)
+    response = _run_response(report, fetched)
+    response.compile_result = compiled
+    return response
+
+
+def _run_response(report: RunReport, fetched: FetchedOutput | None) -> RunCodeResponse:
     if not report.tests:  # the outer wall-clock deadline killed the container before the test reported
         run = CommandRunResult(status="TimeLimitExceeded", execution_time=round(report.wall_s, 4), stdout="", stderr="")
         return RunCodeResponse(status="Failed", run_result=run)
@@ -170,9 +191,12 @@ def run_blocking(body: RunCodeRequest) -> RunCodeResponse:
     """Run one request on the shared sandbox (blocking: call it on a worker thread)."""
     from verifiers.code import get_sandbox
 
-    if body.language not in PYTHON_LANGUAGES:
+    if body.language not in PYTHON_LANGUAGES + CPP_LANGUAGES:
         return _sandbox_error(f"unsupported language {body.language!r}: this prorl service runs "
-                              f"{' / '.join(PYTHON_LANGUAGES)} only")
+                              f"{' / '.join(PYTHON_LANGUAGES + CPP_LANGUAGES)} only")
+    language = "cpp" if body.language in CPP_LANGUAGES else "python"
+    if language == "cpp" and (body.files or body.fetch_files):
+        return _sandbox_error("files and fetch_files are supported for python only")
     files = _decode_files(body.files)
     if isinstance(files, str):
         return _sandbox_error(files)
@@ -180,11 +204,11 @@ def run_blocking(body: RunCodeRequest) -> RunCodeResponse:
         (body.stdin or "").encode("utf-8")
     except UnicodeEncodeError:  # a lone surrogate: no byte stream to feed (SandboxFusion fails here too)
         return _sandbox_error("stdin is not encodable as UTF-8 (lone surrogate)")
-    code, fetched = wrap_program(body.code, files, body.fetch_files)
+    code, fetched = wrap_program(body.code, files, body.fetch_files) if language == "python" else (body.code, None)
     try:
         sandbox = get_sandbox()
-        report = sandbox.run(code, [body.stdin or ""], time_limit_s=body.run_timeout,
-                             memory_mb=body.memory_limit_MB if body.memory_limit_MB > 0 else None)
+        report = sandbox.run(code, [body.stdin or ""], time_limit_s=body.run_timeout, language=language,
+                             memory_mb=body.memory_limit_MB if (body.memory_limit_MB or 0) > 0 else None)
     except (InfraError, SandboxUnavailable) as exc:
         return _sandbox_error(f"code sandbox unavailable: {exc}")
     return response_from_report(report, fetched)

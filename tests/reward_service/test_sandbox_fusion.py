@@ -148,9 +148,9 @@ def test_files_in_and_fetch_files_out() -> None:
 def test_unsupported_and_unknown_languages(reward_service_url: str) -> None:
     # A SandboxFusion language this service does not run: SandboxFusion's SandboxError, which its
     # client raises (and retries) and verl never learns from.
-    with pytest.raises(Exception, match="unsupported language 'cpp'"):
-        _run("int main() { return 0; }", language="cpp")
-    raw = httpx.post(f"{reward_service_url}/run_code", json={"code": "x", "language": "cpp"}, timeout=30)
+    with pytest.raises(Exception, match="unsupported language 'java'"):
+        _run("class Main { public static void main(String[] a) {} }", language="java")
+    raw = httpx.post(f"{reward_service_url}/run_code", json={"code": "x", "language": "java"}, timeout=30)
     assert raw.status_code == 200 and raw.json()["status"] == "SandboxError" and raw.json()["run_result"] is None
     # A name SandboxFusion itself does not know: 422, as SandboxFusion's own validation answers.
     unknown = httpx.post(f"{reward_service_url}/run_code", json={"code": "x", "language": "fortran"}, timeout=30)
@@ -189,15 +189,15 @@ def test_auth_body_cap_and_backpressure(inprocess_service: object, monkeypatch: 
     monkeypatch.setenv("PRORL_SANDBOX_POOL_SIZE", "1")  # this process's own sandbox: one warm container is enough
     service = inprocess_service(api_keys="k-one", max_body_bytes=4096, max_inflight_items=1)  # type: ignore[operator]
     host = service.url.removeprefix("http://")
-    cheap = {"code": "x", "language": "cpp"}  # answered without touching the sandbox
+    cheap = {"code": "x", "language": "java"}  # answered without touching the sandbox
     assert httpx.post(f"{service.url}/run_code", json=cheap).status_code == 401
     assert httpx.post(f"{service.url}/run_code?api_key=nope", json=cheap).status_code == 401
     # SandboxFusion clients cannot send headers: the key travels in the URL they are given.
     assert httpx.post(f"{service.url}/run_code?api_key=k-one", json=cheap).status_code == 200
     with pytest.raises(Exception, match="unsupported language"):
-        run_code(RunCodeRequest(code="x", language="cpp"), endpoint=f"http://prorl:k-one@{host}", max_attempts=1)
+        run_code(RunCodeRequest(code="x", language="java"), endpoint=f"http://prorl:k-one@{host}", max_attempts=1)
     with pytest.raises(Exception, match="401"):
-        run_code(RunCodeRequest(code="x", language="cpp"), endpoint=f"http://prorl:wrong@{host}", max_attempts=1)
+        run_code(RunCodeRequest(code="x", language="java"), endpoint=f"http://prorl:wrong@{host}", max_attempts=1)
     headers = {"Authorization": "Bearer k-one"}
     huge = {"code": "#" * 10_000, "language": "python"}
     assert httpx.post(f"{service.url}/run_code", json=huge, headers=headers).status_code == 413
