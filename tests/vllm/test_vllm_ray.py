@@ -13,12 +13,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from trainer_client.metrics import read_metrics
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 STEPS = 3
 
 
+@pytest.mark.timeout(1800)  # a Ray start and a vLLM start on 2 cores
 def test_prorl_train_on_ray_with_a_vllm_rollout_actor(vllm_task: Path, vllm_service_url: str, tmp_path: Path) -> None:
     out = tmp_path / "run"
     cmd = [sys.executable, "-m", "prorl.cli", "train", "--config", str(REPO_ROOT / "configs" / "tiny-cpu-vllm.yaml"),
