@@ -86,11 +86,8 @@ def _item(body: NeMoGymVerifyRequest) -> Item | str:
     if domain is None or reference is None:
         return "the task row needs `domain` and `reference` (or NeMo-Gym's `expected_answer` for math)"
     try:
-        item = {"domain": domain, "reference": reference, "options": body.options or {},
-                "response": response_text(body.response)}
-        if _truncated(body.response):
-            item["truncated"] = True
-        return Item.model_validate(item)
+        return Item.model_validate({"domain": domain, "reference": reference, "options": body.options or {},
+                                    "response": response_text(body.response), "truncated": _truncated(body.response)})
     except ValidationError as exc:
         first = exc.errors()[0]
         return f"bad task row: {'.'.join(map(str, first.get('loc', ())))}: {first.get('msg')}"
