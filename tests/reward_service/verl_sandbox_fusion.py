@@ -1,4 +1,7 @@
-"""verl's SandboxFusion reward path, re-implemented line for line in behaviour (not imported: verl needs GPUs).
+"""verl's SandboxFusion reward path, re-implemented line for line in behaviour, for the golden-set comparison.
+
+The real verl 0.9.1 wheel drives the same path end to end in tests/integrations/test_verl.py (in its own
+package directory: verl's hydra pins antlr4 4.9, which would break math-verify in this process).
 
 Source: volcengine/verl ``verl/utils/reward_score/sandbox_fusion/utils.py`` (``call_sandbox_api``,
 ``_process_single_case``, ``check_correctness``; commit 9c523b5b, the version that sends
