@@ -100,7 +100,7 @@ def test_converted_ifeval_keeps_google_parity_unless_asked(tmp_path: Path) -> No
         prorl(["data", "convert", "--format", "ifeval", "--ifeval-loopholes", "open", str(src), str(training)])
 
 
-def test_data_package_imports_without_torch_or_pyarrow() -> None:
+def test_data_package_imports_without_torch_or_pyarrow(tmp_path: Path) -> None:
     """The trainer extra may be absent: data preparation must run on the core install."""
     import subprocess
     import sys
@@ -108,6 +108,7 @@ def test_data_package_imports_without_torch_or_pyarrow() -> None:
     code = ("import sys\nfor m in ('torch', 'transformers', 'pyarrow'):\n    sys.modules[m] = None\n"
             "import trainer_client.data.cli, trainer_client.data.mix, trainer_client.data.converters\n"
             "print(trainer_client.data.cli.main(['build', '--out', sys.argv[1], '--size', '3', '--mix', 'mcq=1', '--quiet']))")
-    out = subprocess.run([sys.executable, "-c", code, "/dev/null"], capture_output=True, text=True, timeout=120)
+    out = subprocess.run([sys.executable, "-c", code, str(tmp_path / "mix.jsonl")], capture_output=True, text=True,
+                         timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip().splitlines()[-1] == "0"
