@@ -18,9 +18,10 @@ EXTRA=(
 STAMP="$VENV/.prorl-vllm-stamp"
 WANT="$VLLM_PKG ${EXTRA[*]}"
 
+# one import (seconds on an idle machine): a stale torchvision or a half-finished install fails it
 if [ -x "$VENV/bin/python" ] && [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$WANT" ] \
-  && "$VENV/bin/python" -c 'import vllm, trainer_client' >/dev/null 2>&1; then
-  echo "vllm env ready: $VENV ($("$VENV/bin/python" -c 'import vllm; print(vllm.__version__)'))" >&2
+  && version=$("$VENV/bin/python" -c 'import vllm, trainer_client; print(vllm.__version__)' 2>/dev/null); then
+  echo "vllm env ready: $VENV (vllm $version)" >&2
   exit 0
 fi
 
