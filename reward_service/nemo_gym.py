@@ -54,11 +54,13 @@ class NeMoGymVerifyResponse(NeMoGymVerifyRequest):
     """The request's fields echoed, plus the verdict."""
 
     reward: float = Field(description="In [0, 1]; 0 when the sample could not be judged (see mask_sample).")
-    correct: bool
+    correct: bool = Field(description="True when the reward is 1.")
     status: str = Field(description="The contract's status: ok | timeout | invalid | infra_error.")
-    mask_sample: bool = Field(description="True when the reward is not a judgement (invalid, infra_error).")
-    failure_reason: str | None = None
-    details: dict[str, Any] = Field(default_factory=dict)
+    mask_sample: bool = Field(description="True when the reward is not a judgement (invalid, infra_error, or an "
+                              "older service's timeout): drop the sample rather than learn from it.")
+    failure_reason: str | None = Field(default=None, description="Why the sample could not be judged, when masked.")
+    details: dict[str, Any] = Field(default_factory=dict, description="Domain-specific details of the verdict "
+                                    "(extracted answer, per-test or per-instruction results, reason).")
 
 
 def response_text(response: dict[str, Any]) -> str:
@@ -101,4 +103,4 @@ async def verify(body: NeMoGymVerifyRequest, request: Request) -> Response:
     result = Result.failed("invalid", built) if isinstance(built, str) else (await score_items(request, [built]))[0]
     return json_response(NeMoGymVerifyResponse(
         **body.model_dump(), reward=result.reward, correct=result.correct, status=result.status,
-        mask_sample=result.status not in ("ok", "timeout"), failure_reason=result.error, details=result.details))
+        mask_sample=result.status != "ok", failure_reason=result.error, details=result.details))
