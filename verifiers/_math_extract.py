@@ -39,7 +39,7 @@ _MATH_ENV = re.compile(
     r"|(?<=`)(?P<bt>[^`\n]+)`)"
 )
 # "The largest $n$ is $34$": after an anchor, the value a sentence states follows its verb.
-_STATES = re.compile(r"\s+(?:is|are|equals|was|=)(?:\s+(?:equal\s+to|therefore|thus|then|exactly))?[\s:]*")
+_STATES = re.compile(r"(?<!\s)\s+(?:is|are|equals|was|=)(?:\s+(?:equal\s+to|therefore|thus|then|exactly))?[\s:]*")
 # `<answer>...</answer>` (R1-style templates): an answer container like `\boxed{}`.
 _ANSWER_TAG = re.compile(r"<(/?)answer\s*>", re.IGNORECASE)
 # A stated answer in plain words that starts with a number and goes on with words ("42 apples.").

@@ -34,8 +34,11 @@ _SPACED_THOUSANDS = re.compile(r"^[-+]?\d{1,3}(?: \d{3})+(?:\.\d+)?$")
 _SEVERAL = re.compile(r",|;|\\\\|\\quad|\\qquad|\\lor|\\vee|\\land|\\wedge|\bor\b|\band\b")
 _CHAIN = re.compile(r"=|\\approx(?![A-Za-z])|\\simeq(?![A-Za-z])|\u2248")
 _CURRENCY = re.compile(r"^(?:\\\$|\$|\\textdollar|\\euro|\\pounds|\u20ac|\u00a3|\u00a5)\s*")
-_UNIT = re.compile(r"\s*(?:\\(?:text|textbf|textrm|textit|mathbf|mathrm|mbox|operatorname)\s*\{\s*[A-Za-z][A-Za-z .\-/]*\}"
-                   r"(?:\s*\^\s*(?:\d|\{\d\}))?\s*(?:/|\\cdot)?\s*)+$")
+# One unit at the very end (`\text{ dollars}`, `\text{m}^2`); units are peeled off one at a time with the
+# separators between them, so no nested quantifier can backtrack over a long run of units.
+_UNIT = re.compile(r"\\(?:text|textbf|textrm|textit|mathbf|mathrm|mbox|operatorname)\s*\{\s*[A-Za-z][A-Za-z .\-/]*\}"
+                   r"(?:\^(?:\d|\{\d\}))?$")
+_UNIT_JOIN = re.compile(r"(?:\s|\\[,;:! ]|/|\\cdot)+$")
 _DEGREE = re.compile(r"\s*(?:\^\s*\{?\s*\\circ\s*\}?|\\circ|\^\s*\{?\s*\\degree\s*\}?|\\degree|\u00b0|\\text\{\u00b0\})$")
 _PERCENT = re.compile(r"\s*(?:\\%|%|\\text\{\s*\\?%\s*\}|\\text\{\s*percent\s*\})$")
 
@@ -91,7 +94,9 @@ def strip_formatting(text: str) -> tuple[str, bool]:
         unit = _UNIT.search(s)
         if unit is None or unit.start() == 0:
             break
-        s = s[:unit.start()].strip()  # `2{,}025\text{ dollars}`, `10\,\text{m}^2`
+        s = s[:unit.start()]  # `2{,}025\text{ dollars}`, `10\,\text{m}^2`
+        join = _UNIT_JOIN.search(s)
+        s = (s[:join.start()] if join is not None else s).strip()
     for _ in range(3):  # `\textbf{\$2{,}025}`
         unwrapped = _WRAPPER.sub(lambda m: m.group(1), s)
         if unwrapped == s:

@@ -48,8 +48,10 @@ _SPAN_PREFIX = re.compile(
     r"(?:(?:either|both)\s+)?(?:(?:option|choice|letter)\s*[:#]?\s*)?",
     re.IGNORECASE,
 )
-_SEP = r"(?:\s*(?:is|:|=|-|–|—|=>|→)\s*(?:(?:therefore|thus|clearly|definitely|likely|probably|then)\s+)?" \
-       r"|\s+(?:would|should|must|will)\s+be\s+)"
+# No whitespace at the start of a separator: the statement's own `\s*` takes it. Two adjacent whitespace
+# quantifiers made "answer" followed by thousands of newlines cost seconds (polynomial backtracking).
+_SEP = r"(?:(?:is|:|=|-|–|—|=>|→)\s*(?:(?:therefore|thus|clearly|definitely|likely|probably|then)\s+)?" \
+       r"|(?:would|should|must|will)\s+be\s+)"
 # Each pattern that scans the whole text starts with a lookahead on its possible first characters:
 # the regex engine then skips every other position cheaply (5-8x faster on a repetition loop).
 _ANSWER_STATEMENT = re.compile(
@@ -61,7 +63,7 @@ _ANSWER_STATEMENT = re.compile(
 _CHOOSE = re.compile(r"(?=[Ii])\bI(?:\s+would|\s+will|'d|'ll)?\s+(?:choose|select|pick|go\s+with)\s+", re.IGNORECASE)
 # "C is correct" / "(C) is the answer": found from the literal tail, then the letter right before it is
 # read in a small window (a scan that tried every position as a letter would cost 1 us per character).
-_IS_CORRECT = re.compile(r"\s+is\s+(?:the\s+)?(?:(?:correct|right|best)\b|(?:final\s+)?answer\b)", re.IGNORECASE)
+_IS_CORRECT = re.compile(r"(?<!\s)\s+is\s+(?:the\s+)?(?:(?:correct|right|best)\b|(?:final\s+)?answer\b)", re.IGNORECASE)
 _LETTER_BEFORE = re.compile(
     r"(?:(?:^|(?<=[\n.!?]))\s*|\b(?:option|choice|letter)\s+|(?=[(\[]))"
     r"(?:\(\s*([A-Z])\s*\)|\[\s*([A-Z])\s*\]|([A-Z]))$",
@@ -69,7 +71,7 @@ _LETTER_BEFORE = re.compile(
 )
 # "Thus, C." / "So the answer: C" at the end of a sentence: a conclusion naming one letter.
 _CONCLUSION = re.compile(
-    r"(?=[tThHsScC])\b(?i:thus|therefore|hence|so|consequently)\s*,?\s*\(?([A-Z])\)?[ \t]*(?:[.!]|$)", re.MULTILINE
+    r"(?=[tThHsScC])\b(?i:thus|therefore|hence|so|consequently)\s*(?:,\s*)?\(?([A-Z])\)?[ \t]*(?:[.!]|$)", re.MULTILINE
 )
 _QUOTED_LETTER = re.compile("[\"'\u2018\u201c]([A-Z])[\"'\u2019\u201d]")  # 'C', "C"
 _ANSWER_TAG = re.compile(r"<(/?)answer\s*>", re.IGNORECASE)

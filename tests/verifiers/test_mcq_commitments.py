@@ -117,3 +117,15 @@ def test_math_dedup_key_is_linear_with_a_small_constant(unit: str) -> None:
                                           math_verifier.MAX_ANSWER_CHARS)
     assert second <= 24, f"{second:.1f} calls per repeated {unit!r}"
     assert second <= max(first, 0.0) * 1.1 + 0.5, (first, second)
+
+
+WHITESPACE_RUNS = ["answer" + "\n" * 49_000 + "x", "A" + " " * 49_000 + "x", "so" + " " * 49_000 + "x",
+                   "the answer" + " " * 49_000 + "x", "Answer:" + " \n" * 24_000 + "x", "answer choice" + "\t" * 49_000]
+
+
+@pytest.mark.timeout(20)  # a hang guard, not a speed claim: before the fix the first text took minutes
+@pytest.mark.parametrize("text", WHITESPACE_RUNS, ids=range(len(WHITESPACE_RUNS)))
+def test_a_keyword_followed_by_a_whitespace_run_does_not_backtrack(text: str) -> None:
+    """Adjacent whitespace quantifiers after "answer" made the statement regex polynomial (2.6 s for 5 KB)."""
+    assert mcq.dedup_key(text, {"answer": "C", "choices": CHOICES}, OPTS).startswith("None|")
+    math_verifier.dedup_key(text, {"answer": "5"}, OPTS)
