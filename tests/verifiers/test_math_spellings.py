@@ -142,3 +142,10 @@ def test_offering_both_values_through_new_paths_wins_for_at_most_one_gold(text: 
         except TimeoutError:
             rewards.append(0.0)
     assert sum(rewards) <= 1.0
+
+
+@pytest.mark.timeout(20)  # a hang guard, not a speed claim: a unit regex with nested quantifiers was exponential
+def test_many_units_in_a_row_do_not_backtrack() -> None:
+    answer = "1" + "\\text{a}      " * 13 + "x"
+    assert score("1", f"\\boxed{{{answer}}}")[0] == 0.0
+    assert read_number("5\\text{ km}/\\text{h}") == read_number("5")
