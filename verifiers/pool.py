@@ -292,6 +292,10 @@ class JailedPool:
             if not worker.pending:
                 continue
             _, task = worker.pending[0]
+            untouched = worker.started_at + task.timeout_s - now
+            if untouched > 0:  # CPU time cannot outrun the wall clock on one thread: no /proc read needed yet
+                next_deadline = min(next_deadline, untouched)
+                continue
             cpu = cpu_seconds(worker.process.pid)
             cpu_left = task.timeout_s - ((cpu - worker.cpu_start) if cpu is not None else 0.0)
             wall_left = worker.started_at + self.wall_backstop.limit_s(task.timeout_s) - now
