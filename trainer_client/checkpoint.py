@@ -84,7 +84,9 @@ def save_checkpoint(
     tmp = root / f".tmp_step_{step:07d}"
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir()
-    policy.save_pretrained(tmp / "policy", state_dict=policy_state, safe_serialization=True)
+    # a copy of the mapping: transformers empties the state dict it is given as it writes the shards
+    policy.save_pretrained(tmp / "policy", state_dict=dict(policy_state) if policy_state is not None else None,
+                           safe_serialization=True)
     tokenizer.save_pretrained(tmp / "policy")
     if bf16_policy:
         save_bf16(policy, tokenizer, tmp / "policy_bf16", policy_state)
@@ -115,9 +117,16 @@ def save_checkpoint(
 def save_bf16(policy: Any, tokenizer: Any, path: Path, state: dict[str, torch.Tensor] | None = None) -> None:
     """The policy's weights in bf16, HF format (config says bfloat16): half the disk of the fp32 master
     weights and what evaluation or serving loads anyway."""
-    state = {k: v.detach().to(torch.bfloat16) if v.is_floating_point() else v.detach()
+    from safetensors.torch import save_file
+
+    # written directly: one safetensors file of fresh tensors (no shared storage), whatever the module holds
+    state = {k: v.detach().to("cpu", torch.bfloat16 if v.is_floating_point() else v.dtype).contiguous().clone()
              for k, v in (state if state is not None else policy.state_dict()).items()}
-    policy.save_pretrained(path, state_dict=state, safe_serialization=True)
+    path.mkdir(parents=True, exist_ok=True)
+    save_file(state, str(path / "model.safetensors"), metadata={"format": "pt"})
+    policy.config.save_pretrained(path)
+    if getattr(policy, "generation_config", None) is not None:
+        policy.generation_config.save_pretrained(path)
     tokenizer.save_pretrained(path)
     cfg_path = path / "config.json"
     cfg = json.loads(cfg_path.read_text())
