@@ -17,6 +17,10 @@ from trainer_client.engines.base import SamplingSettings
 from trainer_client.engines.vllm import VLLMEngine
 from trainer_client.train import Trainer
 
+# the first test pays the module's setup: SFT of the tiny model, a service and a vLLM start (~14 min on 2 cores
+# shared with a dozen other jobs; a few minutes on idle ones)
+pytestmark = pytest.mark.timeout(1800)
+
 TOL = 1e-5  # float32 on both sides: observed differences are ~5e-7
 FIXED = ["4+5=9", "7-9=-2", "0+0=0", "3-8=-5$"]  # fixed token sequences whose log-probs are compared
 
