@@ -222,6 +222,10 @@ def test_two_fsdp_ranks_train_like_one_process_and_resume_exactly(task: Path, tm
     finally:
         straight.close()
     for name, p in local.policy.state_dict().items():
+        if name.endswith("k_proj.bias"):
+            # a key bias shifts every score of a query alike: softmax ignores it, its exact gradient is 0, and
+            # AdamW scales the summation-order noise left in its place (~1e-10) up to steps of ~lr
+            continue
         torch.testing.assert_close(full[name], p, rtol=0, atol=1e-5, msg=name)
     ckpt = tmp_path / "fsdp" / "checkpoints" / "step_0000002"
     assert (ckpt / "reference_sharded").is_dir() and not (ckpt / "reference.pt").exists()
