@@ -110,6 +110,12 @@ class VLLMEngine:
             max_tokens=settings.max_tokens,
             seed=settings.seed,
             logprobs=0,  # the sampled token's log-prob only
+            # Spelled out, as in the HF engine: nothing but T and top-p may shape the distribution the PPO
+            # ratio assumes (a model's generation_config repetition penalty must never leak in).
+            repetition_penalty=1.0,
+            presence_penalty=0.0,
+            frequency_penalty=0.0,
+            min_p=0.0,
         )
         outputs = self.llm.generate([{"prompt_token_ids": p} for p in prompts], params, use_tqdm=False)
         groups: list[list[Sample]] = []
