@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 import verifiers
 from sandboxes import DockerSandbox
-from tests.fixtures.docker import sandbox_image  # noqa: F401
+from tests.fixtures.docker import code_sandbox, sandbox_image  # noqa: F401
 from verifiers import code
 from verifiers.base import InfraError, InvalidReference
 from verifiers.schemas import ItemOptions
@@ -30,15 +29,9 @@ def run(program: str, reference: dict[str, Any] = SUM_REF, **options: Any) -> tu
 
 
 @pytest.fixture(scope="module", autouse=True)
-def shared_sandbox(sandbox_image: str) -> Iterator[DockerSandbox]:  # noqa: F811
-    """The verifier's process-wide sandbox, made small for tests and closed afterwards."""
-    mp = pytest.MonkeyPatch()
-    mp.setenv("PRORL_SANDBOX_IMAGE", sandbox_image)
-    mp.setenv("PRORL_SANDBOX_POOL_SIZE", "2")
-    code.reset_sandbox()
-    yield code.get_sandbox()
-    code.reset_sandbox()
-    mp.undo()
+def shared_sandbox(code_sandbox: DockerSandbox) -> DockerSandbox:  # noqa: F811
+    """Every test here scores through the verifier's own process-wide sandbox."""
+    return code_sandbox
 
 
 # -- program extraction and reference parsing (no sandbox needed, but cheap) ------------------------

@@ -3,13 +3,11 @@ same stdin comparison as Python; a compile error is a wrong answer with the comp
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 import verifiers
 from sandboxes import DockerSandbox
-from tests.fixtures.docker import sandbox_image  # noqa: F401
+from tests.fixtures.docker import code_sandbox, sandbox_image  # noqa: F401
 from verifiers import code
 from verifiers.base import InvalidReference
 from verifiers.schemas import ItemOptions
@@ -20,14 +18,9 @@ WRONG = "#include <iostream>\nint main(){long long a,b;std::cin>>a>>b;std::cout<
 
 
 @pytest.fixture(scope="module", autouse=True)
-def shared_sandbox(sandbox_image: str) -> Iterator[DockerSandbox]:  # noqa: F811
-    mp = pytest.MonkeyPatch()
-    mp.setenv("PRORL_SANDBOX_IMAGE", sandbox_image)
-    mp.setenv("PRORL_SANDBOX_POOL_SIZE", "2")
-    code.reset_sandbox()
-    yield code.get_sandbox()
-    code.reset_sandbox()
-    mp.undo()
+def shared_sandbox(code_sandbox: DockerSandbox) -> DockerSandbox:  # noqa: F811
+    """Every test here scores through the verifier's own process-wide sandbox."""
+    return code_sandbox
 
 
 def answer(program: str, tag: str = "cpp") -> str:

@@ -13,9 +13,9 @@ from collections.abc import Iterator
 import pytest
 
 from sandboxes import DockerSandbox
-from tests.fixtures.docker import sandbox_image  # noqa: F401
+from tests.fixtures.docker import code_sandbox, sandbox_image  # noqa: F401
 from trainer_client.client import usable_mask
-from verifiers import code, score_batch
+from verifiers import score_batch
 from verifiers.batch import ResultCache
 from verifiers.pool import JailedPool
 from verifiers.schemas import Result
@@ -38,14 +38,8 @@ def pool() -> Iterator[JailedPool]:
 
 
 @pytest.fixture(scope="module")
-def sandbox(sandbox_image: str) -> Iterator[DockerSandbox]:  # noqa: F811
-    mp = pytest.MonkeyPatch()
-    mp.setenv("PRORL_SANDBOX_IMAGE", sandbox_image)
-    mp.setenv("PRORL_SANDBOX_POOL_SIZE", "2")
-    code.reset_sandbox()
-    yield code.get_sandbox()
-    code.reset_sandbox()
-    mp.undo()
+def sandbox(code_sandbox: DockerSandbox) -> DockerSandbox:  # noqa: F811
+    return code_sandbox
 
 
 def test_pathological_answers_are_ok_zero_and_the_rest_of_the_batch_scores(pool):
