@@ -24,15 +24,12 @@ from ray.util.placement_group import remove_placement_group
 
 from trainer_client import ray_weights
 from trainer_client.config import TrainConfig
-from trainer_client.data_parallel import group_backend
 from trainer_client.fsdp import FSDPRank
-from trainer_client.ray_placement import check_fits, in_bundle, reserve
+from trainer_client.ray_trainer_group import replica_model, spawn_trainer_actors
 from trainer_client.rollout_batch import RolloutBatch
 from trainer_client.train import (
     autocast_context,
-    autocast_dtype,
     make_optimizer,
-    prepare_for_training,
     set_warmup_lr,
 )
 
@@ -45,16 +42,8 @@ class FSDPReplica:
     """Rank > 0 of the sharded group (wrapped with ``ray.remote`` by :class:`FSDPTrainerGroup`)."""
 
     def __init__(self, cfg: TrainConfig, model_config: Any, device: str) -> None:
-        from transformers import AutoModelForCausalLM
-
         self.cfg = cfg
-        self.device = torch.device(device)
-        if self.device.type == "cuda":  # pragma: no cover - needs GPUs
-            torch.cuda.set_device(self.device)
-        self.dtype = autocast_dtype(cfg, self.device)
-        # built from the driver's config; its weights arrive from the driver when the group starts
-        self.policy = AutoModelForCausalLM.from_config(model_config, dtype=torch.float32).to(self.device)
-        self.reference = prepare_for_training(self.policy, cfg, self.dtype)
+        self.device, self.dtype, self.policy, self.reference = replica_model(cfg, model_config, device)
         self.fsdp: FSDPRank | None = None
 
     def node_ip(self) -> str:
@@ -119,29 +108,14 @@ class FSDPTrainerGroup:
     def __init__(self, cfg: TrainConfig, model_config: Any, *, world: int, device: torch.device,
                  gpus_per_rank: float, cpus_per_rank: float = 1, placement_strategy: str = "PACK",
                  reserved: dict[str, float] | None = None, ready_timeout_s: float = 600) -> None:
-        if world < 2:
-            raise ValueError("a trainer group needs at least 2 ranks (the driver and one actor)")
-        if (gpus_per_rank > 0) != (device.type == "cuda"):
-            raise ValueError(f"the driver trains on {device.type} but trainer actors would get {gpus_per_rank:g} "
-                             "GPUs: every rank of the trainer group must use the same kind of device")
         if dist.is_initialized():
             raise RuntimeError("this process already has a default torch.distributed group; the sharded trainer "
                                "group needs its own")
         self.cfg, self.device, self.world = cfg, device, world
-        self.backend = group_backend(device)
-        bundle: dict[str, float] = {"CPU": cpus_per_rank}
-        if gpus_per_rank > 0:
-            bundle["GPU"] = gpus_per_rank
-        check_fits(bundle, world - 1, "trainer actors", "lower --ray-trainers, --ray-trainer-{res} or --ray-workers",
-                   reserved)
-        self.pg = reserve(bundle, world - 1, placement_strategy, ready_timeout_s, "trainer actors")
-        actor_cls = ray.remote(FSDPReplica)
-        actor_device = "cuda:0" if gpus_per_rank > 0 else "cpu"
-        self.actors: list[Any] = [
-            actor_cls.options(num_cpus=cpus_per_rank, num_gpus=gpus_per_rank,
-                              scheduling_strategy=in_bundle(self.pg, i)).remote(cfg, model_config, actor_device)
-            for i in range(world - 1)
-        ]
+        self.backend, self.pg, self.actors = spawn_trainer_actors(
+            FSDPReplica, cfg, model_config, world=world, device=device, gpus_per_rank=gpus_per_rank,
+            cpus_per_rank=cpus_per_rank, placement_strategy=placement_strategy, reserved=reserved,
+            ready_timeout_s=ready_timeout_s)
         self.rank: FSDPRank | None = None
 
     def start(self, policy: torch.nn.Module, reference: torch.nn.Module, resume: Path | None) -> tuple[FSDPRank, float]:

@@ -36,20 +36,57 @@ from trainer_client.train import (
 )
 
 
+def replica_model(cfg: TrainConfig, model_config: Any, device: str) -> tuple[torch.device, Any, Any, Any]:
+    """An actor rank's device, autocast dtype, policy and reference, built from the driver's model config.
+
+    Only the shapes come from here: the weights (and AdamW state on resume) arrive from the driver when the
+    group starts, for the data-parallel and the sharded group alike.
+    """
+    from transformers import AutoModelForCausalLM
+
+    torch_device = torch.device(device)
+    if torch_device.type == "cuda":  # pragma: no cover - needs GPUs
+        torch.cuda.set_device(torch_device)
+    dtype = autocast_dtype(cfg, torch_device)
+    policy = AutoModelForCausalLM.from_config(model_config, dtype=torch.float32).to(torch_device)
+    return torch_device, dtype, policy, prepare_for_training(policy, cfg, dtype)
+
+
+def spawn_trainer_actors(replica_cls: type, cfg: TrainConfig, model_config: Any, *, world: int, device: torch.device,
+                         gpus_per_rank: float, cpus_per_rank: float, placement_strategy: str,
+                         reserved: dict[str, float] | None, ready_timeout_s: float) -> tuple[str, Any, list[Any]]:
+    """Check the group can exist, reserve a bundle per actor rank and start ranks 1..world-1 as
+    ``replica_cls`` actors: (process-group backend, placement group, actors)."""
+    if world < 2:
+        raise ValueError("a trainer group needs at least 2 ranks (the driver and one actor)")
+    if (gpus_per_rank > 0) != (device.type == "cuda"):
+        # gloo and NCCL groups each need every rank's tensors on the same kind of device
+        raise ValueError(f"the driver trains on {device.type} but trainer actors would get {gpus_per_rank:g} "
+                         "GPUs: every rank of the trainer group must use the same kind of device "
+                         "(--ray-trainer-gpus)")
+    backend = group_backend(device)
+    bundle: dict[str, float] = {"CPU": cpus_per_rank}
+    if gpus_per_rank > 0:
+        bundle["GPU"] = gpus_per_rank
+    check_fits(bundle, world - 1, "trainer actors", "lower --ray-trainers, --ray-trainer-{res} or --ray-workers",
+               reserved)
+    pg = reserve(bundle, world - 1, placement_strategy, ready_timeout_s, "trainer actors")
+    actor_cls = ray.remote(replica_cls)
+    actor_device = "cuda:0" if gpus_per_rank > 0 else "cpu"  # Ray's CUDA_VISIBLE_DEVICES: the actor's GPU is 0
+    actors = [
+        actor_cls.options(num_cpus=cpus_per_rank, num_gpus=gpus_per_rank,
+                          scheduling_strategy=in_bundle(pg, i)).remote(cfg, model_config, actor_device)
+        for i in range(world - 1)
+    ]
+    return backend, pg, actors
+
+
 class TrainerReplica:
     """Rank > 0 of the trainer group (wrapped with ``ray.remote`` by :class:`TrainerGroup`)."""
 
     def __init__(self, cfg: TrainConfig, model_config: Any, device: str) -> None:
-        from transformers import AutoModelForCausalLM
-
         self.cfg = cfg
-        self.device = torch.device(device)
-        if self.device.type == "cuda":  # pragma: no cover - needs GPUs
-            torch.cuda.set_device(self.device)
-        self.dtype = autocast_dtype(cfg, self.device)
-        # built from the driver's config: the weights (and AdamW state on resume) arrive from the driver
-        self.policy = AutoModelForCausalLM.from_config(model_config, dtype=torch.float32).to(self.device)
-        self.reference = prepare_for_training(self.policy, cfg, self.dtype)
+        self.device, self.dtype, self.policy, self.reference = replica_model(cfg, model_config, device)
         self.optimizer = make_optimizer(self.policy, cfg, self.device)
         self.opt_steps_since_reset = 0
         self.after_reset = False
@@ -115,29 +152,10 @@ class TrainerGroup:
     def __init__(self, cfg: TrainConfig, model_config: Any, *, world: int, device: torch.device,
                  gpus_per_rank: float, cpus_per_rank: float = 1, placement_strategy: str = "PACK",
                  reserved: dict[str, float] | None = None, ready_timeout_s: float = 600) -> None:
-        if world < 2:
-            raise ValueError("a trainer group needs at least 2 ranks (the driver and one actor)")
-        if (gpus_per_rank > 0) != (device.type == "cuda"):
-            # gloo and NCCL groups each need every rank's tensors on the same kind of device
-            raise ValueError(f"the driver trains on {device.type} but trainer actors would get {gpus_per_rank:g} "
-                             "GPUs: every rank of the trainer group must use the same kind of device "
-                             "(--ray-trainer-gpus)")
-        self.backend = group_backend(device)
-        bundle: dict[str, float] = {"CPU": cpus_per_rank}
-        if gpus_per_rank > 0:
-            bundle["GPU"] = gpus_per_rank
-        check_fits(bundle, world - 1, "trainer actors", "lower --ray-trainers, --ray-trainer-{res} or --ray-workers",
-                   reserved)
-        self.pg = reserve(bundle, world - 1, placement_strategy, ready_timeout_s, "trainer actors")
-        actor_cls = ray.remote(TrainerReplica)
-        actor_device = "cuda:0" if gpus_per_rank > 0 else "cpu"  # Ray's CUDA_VISIBLE_DEVICES: the actor's GPU is 0
-        self.actors: list[Any] = [
-            actor_cls.options(
-                num_cpus=cpus_per_rank, num_gpus=gpus_per_rank,
-                scheduling_strategy=in_bundle(self.pg, i),
-            ).remote(cfg, model_config, actor_device)
-            for i in range(world - 1)
-        ]
+        self.backend, self.pg, self.actors = spawn_trainer_actors(
+            TrainerReplica, cfg, model_config, world=world, device=device, gpus_per_rank=gpus_per_rank,
+            cpus_per_rank=cpus_per_rank, placement_strategy=placement_strategy, reserved=reserved,
+            ready_timeout_s=ready_timeout_s)
         try:
             self.dp = self._join(world, device)
         except BaseException:  # an actor that failed to start: release what was reserved
