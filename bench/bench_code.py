@@ -42,7 +42,7 @@ sys.path.insert(0, str(_ROOT))
 
 from sandboxes.limits import MIB, SandboxLimits, container_host_config  # noqa: E402
 from verifiers import code  # noqa: E402
-from verifiers.code_tests import parse_reference, return_matches, stdout_matches  # noqa: E402
+from verifiers.code.cases import parse_reference, return_matches, stdout_matches  # noqa: E402
 from verifiers.schemas import ItemOptions  # noqa: E402
 
 PROBLEMS = _ROOT / "trainer_client" / "data" / "code_problems.jsonl"

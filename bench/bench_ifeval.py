@@ -26,7 +26,7 @@ from verifiers.answer_text import TruncatedInThinking, answer_text  # noqa: E402
 from verifiers.ifeval import _text, score  # noqa: E402
 from verifiers.ifeval.generate import generate, sample_responses  # noqa: E402
 from verifiers.ifeval.instructions import INSTRUCTION_IDS  # noqa: E402
-from verifiers.pool import JailedPool  # noqa: E402
+from verifiers.jail.pool import JailedPool  # noqa: E402
 from verifiers.schemas import ItemOptions  # noqa: E402
 
 HEAVY = {

@@ -56,9 +56,9 @@ def main() -> None:
 
     import ray
 
-    from trainer_client.ray_config import RayConfig
-    from trainer_client.ray_rollout import RayRolloutEngine
-    from trainer_client.ray_train import init_ray
+    from trainer_client.ray.config import RayConfig
+    from trainer_client.ray.rollout import RayRolloutEngine
+    from trainer_client.ray.train import init_ray
 
     model = model_of(args.params_m)
     state = model.state_dict()

@@ -138,7 +138,7 @@ def prorl_pool(
 ) -> dict[str, Any]:
     """``verifiers.score_batch`` on a warm pool, no LRU; CPU counts the parent and the workers."""
     from verifiers import score_batch
-    from verifiers.pool import JailedPool
+    from verifiers.jail.pool import JailedPool
 
     pool = JailedPool(workers=workers)
     try:

@@ -86,7 +86,7 @@ def overhead(items: list[dict[str, Any]], warm: list[dict[str, Any]], batch: int
 
     from tests.fixtures.service import start_stack
     from verifiers import score_batch
-    from verifiers.pool import get_pool
+    from verifiers.jail.pool import get_pool
 
     score_batch(warm, pool=get_pool(), cache=None)  # same warm-up on both sides
     batches = [items[i:i + batch] for i in range(0, len(items), batch)]

@@ -7,7 +7,7 @@ Qwen2.5-1.5B-shaped, randomly initialised model at T tokens per sequence. Paths,
 - ``baseline``: ``model(input_ids).logits`` (full [B, T, V] logits, upcast to fp32), log_softmax,
   gather, clipped loss, backward, ``torch.optim.AdamW`` defaults: what a straightforward HF + torch
   trainer does.
-- ``prorl eager``: ``trainer_client.logprobs.response_logprobs`` (hidden states -> lm_head over the
+- ``prorl eager``: ``trainer_client.grpo.logprobs.response_logprobs`` (hidden states -> lm_head over the
   response positions only, in checkpointed chunks: never full fp32 logits; no attention mask for
   right-padded rows, so SDPA's flash kernel), entropy detached, fused AdamW.
 - ``prorl compiled``: the same with ``model.compile=true`` (each decoder layer and the chunk kernel
@@ -35,10 +35,10 @@ import torch
 import torch.nn.functional as F
 from transformers import Qwen2Config, Qwen2ForCausalLM
 
-from trainer_client.algo.kl import kl_penalty
-from trainer_client.algo.policy_loss import policy_loss
-from trainer_client.compilation import compile_decoder_layers
-from trainer_client.logprobs import response_logprobs
+from trainer_client.grpo.algo.kl import kl_penalty
+from trainer_client.grpo.algo.policy_loss import policy_loss
+from trainer_client.grpo.compilation import compile_decoder_layers
+from trainer_client.grpo.logprobs import response_logprobs
 
 PEAK_TFLOPS = {"H100": 989.0, "H200": 989.0, "A100": 312.0}  # dense bf16
 

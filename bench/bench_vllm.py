@@ -56,10 +56,10 @@ def main() -> None:
 
     import torch
 
-    from trainer_client.engines.base import SamplingSettings
-    from trainer_client.engines.hf import HFEngine
-    from trainer_client.engines.vllm import VLLMEngine
-    from trainer_client.tiny_task import build_model, build_tokenizer
+    from trainer_client.grpo.engines.base import SamplingSettings
+    from trainer_client.grpo.engines.hf import HFEngine
+    from trainer_client.grpo.engines.vllm import VLLMEngine
+    from trainer_client.grpo.tiny_task import build_model, build_tokenizer
 
     if args.threads:
         torch.set_num_threads(args.threads)

@@ -9,8 +9,8 @@ from __future__ import annotations
 import torch
 from transformers import Qwen2Config, Qwen2ForCausalLM
 
-from trainer_client.compilation import compile_decoder_layers
-from trainer_client.logprobs import response_logprobs
+from trainer_client.grpo.compilation import compile_decoder_layers
+from trainer_client.grpo.logprobs import response_logprobs
 
 
 def rel(a: torch.Tensor, b: torch.Tensor) -> float:

@@ -21,10 +21,10 @@ import torch
 from transformers import Qwen2Config, Qwen2ForCausalLM
 
 from experiments.service_process import reward_service
-from trainer_client import tiny_task
-from trainer_client.config import load_config
-from trainer_client.metrics import read_metrics
-from trainer_client.train import train
+from trainer_client.grpo import tiny_task
+from trainer_client.grpo.config import load_config
+from trainer_client.grpo.metric_sinks import read_metrics
+from trainer_client.grpo.train import train
 
 
 def print_step(step: int, m: dict[str, float]) -> None:

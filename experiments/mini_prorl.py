@@ -22,11 +22,12 @@ import torch
 
 from experiments.gpu_smoke import print_step
 from experiments.service_process import reward_service
-from trainer_client import checkpoint as ckpt
-from trainer_client import evaluate, tiny_task
-from trainer_client.config import load_config
-from trainer_client.passk import plot_compare
-from trainer_client.train import train
+from trainer_client.grpo import checkpoint as ckpt
+from trainer_client.eval import evaluate
+from trainer_client.grpo import tiny_task
+from trainer_client.grpo.config import load_config
+from trainer_client.eval.passk import plot_compare
+from trainer_client.grpo.train import train
 
 TASKS: dict[str, dict[str, int]] = {
     "chain_sum": {"min_terms": 2, "max_terms": 3, "min_digits": 1, "max_digits": 2},

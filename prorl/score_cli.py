@@ -163,7 +163,7 @@ def main(argv: list[str]) -> int:
     from tqdm import tqdm
 
     from verifiers import score_batch
-    from verifiers.pool import shutdown_default_pool
+    from verifiers.jail.pool import shutdown_default_pool
 
     try:
         items, broken = _read_items(args.input)

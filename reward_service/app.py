@@ -212,9 +212,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(ServiceMiddleware, max_body_bytes=settings.max_body_bytes,
                        body_timeout_s=settings.body_timeout_s)
     _install_error_handlers(app, settings)
-    from reward_service.nemo_gym import router as nemo_gym_router
-    from reward_service.openrlhf import router as openrlhf_router
-    from reward_service.sandbox_fusion import router as run_code_router
+    from reward_service.compat.nemo_gym import router as nemo_gym_router
+    from reward_service.compat.openrlhf import router as openrlhf_router
+    from reward_service.compat.sandbox_fusion import router as run_code_router
 
     app.include_router(v1)
     # Our handlers answer every 4xx with ErrorBody (FastAPI would document its own 422 shape instead).

@@ -107,7 +107,7 @@ def scoring_process_numbers() -> dict[str, Any]:
     """This process's scoring pool and verdict cache, and its sandbox pool once code has started one."""
     from verifiers import batch
     from verifiers.code import sandbox_container_counts
-    from verifiers.pool import get_pool
+    from verifiers.jail.pool import get_pool
 
     stats = get_pool().snapshot()
     numbers: dict[str, Any] = {

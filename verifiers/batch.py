@@ -3,7 +3,7 @@
 A GRPO group of 16 samples often repeats the same final answer, and a trainer re-sends the same
 (reference, answer) pairs across epochs, so identical work is scored once per batch and remembered in
 a bounded LRU. Everything that touches untrusted text beyond cheap string slicing runs in the jailed
-pool (:mod:`verifiers.pool`), or for code in Docker via a thread here.
+pool (:mod:`verifiers.jail.pool`), or for code in Docker via a thread here.
 """
 
 from __future__ import annotations
@@ -23,12 +23,12 @@ from typing import Any
 from pydantic import ValidationError
 
 from verifiers import registry
-from verifiers._worker import score_task
+from verifiers.jail.worker import score_task
 from verifiers.answer_text import TruncatedInThinking, answer_text
 from verifiers.end_of_turn import strip_end_of_turn
-from verifiers.pool import JailedPool, Task, get_pool
-from verifiers.pool_budget import resolve_over_budget
-from verifiers.pool_messages import MAX_NESTING, nested_deeper_than
+from verifiers.jail.pool import JailedPool, Task, get_pool
+from verifiers.jail.budget import resolve_over_budget
+from verifiers.jail.messages import MAX_NESTING, nested_deeper_than
 from verifiers.schemas import Item, Result, clean_text
 
 ProgressCallback = Callable[[int, int], None]
@@ -190,7 +190,7 @@ def _deadline_s(module: Any, item: Item) -> float:
 def _run_in_thread(prep: _Prepared, started: dict[str, float]) -> dict[str, Any]:
     started[prep.key] = time.monotonic()
     outcome = score_task(prep.domain, prep.answer, prep.reference, prep.options)
-    if outcome["status"] == "timeout":  # over budget: whose cost was it? (as the pool does; pool_budget)
+    if outcome["status"] == "timeout":  # over budget: whose cost was it? (as the pool does; verifiers.jail.budget)
         check = score_task(prep.domain, "", prep.reference, prep.options)
         outcome = resolve_over_budget(outcome, check, prep.timeout_s)
     return outcome

@@ -158,7 +158,7 @@ def main(argv: list[str]) -> int:
     finally:
         bar.close()
         if not args.service_url:
-            from verifiers.pool import shutdown_default_pool
+            from verifiers.jail.pool import shutdown_default_pool
 
             shutdown_default_pool()
     limits = Thresholds(args.max_mean, args.max_full_credit, args.max_constant_binary, args.min_items)

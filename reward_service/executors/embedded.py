@@ -21,7 +21,7 @@ from reward_service.executors.base import Executor, with_deadlines
 from reward_service.schemas import JobProgress, JobStatus
 from verifiers import batch as verifier_batch
 from verifiers.batch import ProgressCallback
-from verifiers.pool import get_pool
+from verifiers.jail.pool import get_pool
 from verifiers.schemas import Item, Result
 
 

@@ -26,7 +26,7 @@ import reasoning_gym
 from reasoning_gym.factory import DATASETS
 
 from verifiers import reasoning_gym as vrg
-from verifiers._rg_fixes import FIXED_SCORERS
+from verifiers.reasoning_gym.fixes import FIXED_SCORERS
 from verifiers.schemas import ItemOptions
 
 SEED = 20251125

@@ -27,7 +27,7 @@ from verl.experimental.reward_loop.reward_loop import RewardLoopWorker
 import trainer_client.verl
 import trainer_client.verl_manager
 from tests.trainer_client.domain_samples import samples
-from trainer_client.tiny_task import build_tokenizer
+from trainer_client.grpo.tiny_task import build_tokenizer
 
 CONFIG_DIR = str(Path(verl.__file__).parent / "trainer" / "config")
 PROMPT = "Q?"

@@ -150,7 +150,7 @@ def test_ops_endpoints(client: TestClient) -> None:
     ready = client.get("/readyz")
     assert ready.status_code == 200, ready.text
     assert ready.json()["pool_size"] >= 1
-    assert ready.json()["pool_isolation"]["enabled"] is True  # verifiers/_isolation.py, per worker
+    assert ready.json()["pool_isolation"]["enabled"] is True  # verifiers/jail/isolation.py, per worker
     client.post("/v1/score", json={"items": [MATH_OK]})
     text = client.get("/metrics").text
     for name in ("prorl_items_total", "prorl_item_latency_seconds_bucket", "prorl_inflight_items",

@@ -46,7 +46,8 @@ def test_errors_are_documented_as_the_service_answers_them(spec: dict[str, Any])
 
 
 def _models() -> list[type[BaseModel]]:
-    from reward_service import sandbox_fusion, schemas
+    from reward_service import schemas
+    from reward_service.compat import sandbox_fusion
     from verifiers import schemas as item_schemas
 
     return [schemas.ScoreRequest, schemas.ScoreResponse, schemas.JobCreated, schemas.JobProgress, schemas.JobStatus,

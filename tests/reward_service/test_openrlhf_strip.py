@@ -6,7 +6,7 @@ import httpx
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reward_service.openrlhf import END_OF_TURN, strip_end_of_turn
+from reward_service.compat.openrlhf import END_OF_TURN, strip_end_of_turn
 
 tails = st.lists(st.sampled_from([*END_OF_TURN, " ", "\n", "\t"]), max_size=6).map("".join)
 texts = st.lists(st.sampled_from(["a", " ", "\n", "<", "|", ">", "/", "s", *END_OF_TURN]), max_size=20).map("".join)

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import yaml
 
-from trainer_client.cli import eval_main, train_main
+from trainer_client.grpo.commands import eval_main, train_main
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -4,8 +4,8 @@ import pytest
 import torch
 
 from tests.trainer_client.test_logprobs import _model
-from trainer_client.compilation import compile_decoder_layers, eager
-from trainer_client.logprobs import response_logprobs
+from trainer_client.grpo.compilation import compile_decoder_layers, eager
+from trainer_client.grpo.logprobs import response_logprobs
 
 pytestmark = pytest.mark.slow  # inductor compiles C++ on CPU: tens of seconds
 

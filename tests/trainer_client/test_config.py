@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from trainer_client.config import load_config
+from trainer_client.grpo.config import load_config
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -46,7 +46,7 @@ def test_bad_settings_fail_early_with_the_key(override: str, message: str) -> No
 def test_model_compile_is_auto_by_default_and_resolves_per_device() -> None:
     import torch
 
-    from trainer_client.compilation import compile_enabled
+    from trainer_client.grpo.compilation import compile_enabled
 
     assert load_config(None).model.compile == "auto"
     assert load_config(None, ["model.compile=true"]).model.compile == "true"  # YAML boolean accepted

@@ -7,9 +7,9 @@ import json
 import pytest
 
 from trainer_client.client import RewardClient
-from trainer_client.evaluate import main, score_samples, task_of
-from trainer_client.passk import pass_at_k
-from trainer_client.tiny_task import build_model, build_tokenizer, make_records
+from trainer_client.eval.evaluate import main, score_samples, task_of
+from trainer_client.eval.passk import pass_at_k
+from trainer_client.grpo.tiny_task import build_model, build_tokenizer, make_records
 
 
 def test_task_of_prefers_meta_then_gym_dataset_then_domain():
@@ -29,7 +29,7 @@ def test_pass_at_k_of_known_answers_through_the_service(reward_service_url):
     samples, unjudged = score_samples(records, texts, RewardClient(reward_service_url))
     assert unjudged == 0
     assert [sum(s.correct for s in samples[i * 4:(i + 1) * 4]) for i in range(4)] == correct_counts
-    from trainer_client.passk import summarize
+    from trainer_client.eval.passk import summarize
 
     report = summarize(samples)
     for k in (1, 2, 4):
@@ -63,9 +63,9 @@ def test_eval_encodes_prompts_exactly_as_the_trainer(tmp_path, monkeypatch):
     from tokenizers.processors import TemplateProcessing
     from transformers import AutoTokenizer
 
-    from trainer_client.engines.hf import HFEngine
-    from trainer_client.evaluate import generate_texts
-    from trainer_client.prompts import encode_prompt
+    from trainer_client.grpo.engines.hf import HFEngine
+    from trainer_client.eval.evaluate import generate_texts
+    from trainer_client.grpo.prompt_sampler import encode_prompt
 
     tokenizer = build_tokenizer()
     tokenizer.add_special_tokens({"bos_token": "<bos>"})

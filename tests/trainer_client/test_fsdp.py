@@ -13,11 +13,11 @@ import torch.distributed as dist
 import torch.multiprocessing as mp
 from transformers import Qwen2Config, Qwen2ForCausalLM
 
-from trainer_client.config import TrainConfig, load_config
-from trainer_client.ray_weights import free_port
-from trainer_client.rollout_batch import RolloutBatch
-from trainer_client.train import make_optimizer, prepare_for_training, set_warmup_lr
-from trainer_client.update import fill_logprobs, ppo_update
+from trainer_client.grpo.config import TrainConfig, load_config
+from trainer_client.grpo.process_groups import free_port
+from trainer_client.grpo.batch import RolloutBatch
+from trainer_client.grpo.train import make_optimizer, prepare_for_training, set_warmup_lr
+from trainer_client.grpo.update import fill_logprobs, ppo_update
 
 WORLD = 2
 
@@ -66,7 +66,7 @@ class _Single:
 def _rank(rank: int, port: int, out: str, phase: str) -> None:
     from contextlib import nullcontext
 
-    from trainer_client.fsdp import FSDPRank
+    from trainer_client.grpo.fsdp import FSDPRank
 
     torch.set_num_threads(1)
     dist.init_process_group("gloo", init_method=f"tcp://127.0.0.1:{port}", rank=rank, world_size=WORLD)
@@ -117,7 +117,7 @@ def _spawn(out: Path, phase: str) -> dict:
 
 
 def test_two_fsdp_ranks_train_like_one_process_and_resume_exactly(tmp_path: Path) -> None:
-    from trainer_client.reset import reset_optimizer, reset_reference
+    from trainer_client.grpo.reset import reset_optimizer, reset_reference
 
     torch.set_num_threads(1)
     single = _Single()

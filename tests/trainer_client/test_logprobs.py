@@ -1,7 +1,7 @@
 import torch
 from transformers import Qwen2Config, Qwen2ForCausalLM
 
-from trainer_client.logprobs import response_logprobs, right_padded_only
+from trainer_client.grpo.logprobs import response_logprobs, right_padded_only
 
 
 def _model() -> Qwen2ForCausalLM:

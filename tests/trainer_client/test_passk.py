@@ -8,7 +8,7 @@ from math import comb
 
 import pytest
 
-from trainer_client.passk import (
+from trainer_client.eval.passk import (
     Sample,
     compare_table,
     ks_for,

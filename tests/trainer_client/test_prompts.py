@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from trainer_client.prompts import PromptRecord, PromptSampler, load_records
+from trainer_client.grpo.prompt_sampler import PromptRecord, PromptSampler, load_records
 
 
 def _recs() -> list[PromptRecord]:
@@ -46,8 +46,8 @@ def test_chat_message_prompts_are_kept_as_messages(tmp_path) -> None:
 
 
 def test_encode_prompt_renders_messages_with_the_chat_template() -> None:
-    from trainer_client.prompts import encode_prompt
-    from trainer_client.tiny_task import build_tokenizer
+    from trainer_client.grpo.prompt_sampler import encode_prompt
+    from trainer_client.grpo.tiny_task import build_tokenizer
 
     tok = build_tokenizer()
     messages = [{"role": "user", "content": "1+1="}]

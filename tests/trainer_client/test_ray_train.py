@@ -15,12 +15,12 @@ import pytest
 import ray
 import torch
 
-from trainer_client.config import TrainConfig, load_config
-from trainer_client.metrics import read_metrics
-from trainer_client.ray_config import RayConfig, add_ray_arguments, ray_config_from_args
-from trainer_client.ray_train import RayTrainer, init_ray, make_trainer
-from trainer_client.tiny_task import prepare
-from trainer_client.train import Trainer
+from trainer_client.grpo.config import TrainConfig, load_config
+from trainer_client.grpo.metric_sinks import read_metrics
+from trainer_client.ray.config import RayConfig, add_ray_arguments, ray_config_from_args
+from trainer_client.ray.train import RayTrainer, init_ray, make_trainer
+from trainer_client.grpo.tiny_task import prepare
+from trainer_client.grpo.train import Trainer
 
 pytestmark = pytest.mark.slow
 
@@ -181,8 +181,8 @@ def _assert_same_state(driver: Trainer, replica: dict[str, Any]) -> None:
 def test_workers_that_cannot_fit_fail_fast_with_the_numbers(task: Path, ray_session: None) -> None:
     from transformers import AutoConfig
 
-    from trainer_client.ray_rollout import RayRolloutEngine
-    from trainer_client.tiny_task import build_tokenizer
+    from trainer_client.ray.rollout import RayRolloutEngine
+    from trainer_client.grpo.tiny_task import build_tokenizer
 
     config = AutoConfig.from_pretrained(task / "model")
     with pytest.raises(RuntimeError, match="GPU"):
@@ -192,7 +192,7 @@ def test_workers_that_cannot_fit_fail_fast_with_the_numbers(task: Path, ray_sess
 
 
 def test_trainer_actors_count_what_rollout_actors_hold(ray_session: None) -> None:
-    from trainer_client.ray_placement import check_fits
+    from trainer_client.ray.placement import check_fits
 
     check_fits({"CPU": 1}, 1, "trainer actors", "lower --ray-trainer-{res}", reserved={"CPU": 1})  # 2 - 1 left: fits
     with pytest.raises(RuntimeError, match=r"2 trainer actors x 1 CPU .*2 CPU in all, 1 of them already reserved.*"

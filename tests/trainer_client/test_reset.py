@@ -1,7 +1,7 @@
 import torch
 
-from trainer_client.config import ResetConfig, RolloutConfig, Stage
-from trainer_client.reset import (
+from trainer_client.grpo.config import ResetConfig, RolloutConfig, Stage
+from trainer_client.grpo.reset import (
     ResetScheduler,
     active_stage,
     reset_optimizer,

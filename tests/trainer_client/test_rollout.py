@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import torch
 
-from trainer_client.algo.dynamic_sampling import PassRateTracker
+from trainer_client.grpo.algo.dynamic_sampling import PassRateTracker
 from trainer_client.client import RewardClient
-from trainer_client.config import load_config
-from trainer_client.engines.hf import HFEngine
-from trainer_client.prompts import PromptRecord, PromptSampler
-from trainer_client.rollout import StepSettings, collect_rollouts
-from trainer_client.tiny_task import build_model, build_tokenizer, make_records
+from trainer_client.grpo.config import load_config
+from trainer_client.grpo.engines.hf import HFEngine
+from trainer_client.grpo.prompt_sampler import PromptRecord, PromptSampler
+from trainer_client.grpo.rollout import StepSettings, collect_rollouts
+from trainer_client.grpo.tiny_task import build_model, build_tokenizer, make_records
 
 
 def _setup(records: list[PromptRecord], *overrides: str):
@@ -82,9 +82,9 @@ def test_record_options_reach_the_service(tmp_path, reward_service_url: str) -> 
     same record without options keeps Google's parity."""
     from trainer_client.data.convert_text import from_ifeval
     from trainer_client.data.records import write_records
-    from trainer_client.engines.base import Sample
-    from trainer_client.prompts import load_records
-    from trainer_client.rollout import score_groups
+    from trainer_client.grpo.engines.base import Sample
+    from trainer_client.grpo.prompt_sampler import load_records
+    from trainer_client.grpo.rollout import score_groups
 
     row = {"prompt": "Describe your town.", "instruction_id_list": ["punctuation:no_comma"], "kwargs": [{}]}
     path = tmp_path / "records.jsonl"

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from trainer_client.algo.dynamic_sampling import PassRateTracker, RoundCapError
+from trainer_client.grpo.algo.dynamic_sampling import PassRateTracker, RoundCapError
 from trainer_client.client import RewardClient
-from trainer_client.config import load_config
-from trainer_client.engines.base import Sample, SamplingSettings
-from trainer_client.prompts import PromptRecord, PromptSampler
-from trainer_client.rollout import StepSettings, collect_rollouts, opens_think, sample_item, score_groups
-from trainer_client.tiny_task import build_tokenizer, make_records
+from trainer_client.grpo.config import load_config
+from trainer_client.grpo.engines.base import Sample, SamplingSettings
+from trainer_client.grpo.prompt_sampler import PromptRecord, PromptSampler
+from trainer_client.grpo.rollout import StepSettings, collect_rollouts, opens_think, sample_item, score_groups
+from trainer_client.grpo.tiny_task import build_tokenizer, make_records
 
 
 class ScriptedEngine:

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from trainer_client.engines.base import Sample, SamplingSettings
-from trainer_client.rollout_overlap import generate_and_score
+from trainer_client.grpo.engines.base import Sample, SamplingSettings
+from trainer_client.grpo.overlap import generate_and_score
 
 
 def _groups(prompts: list[list[int]], n: int) -> list[list[Sample]]:

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 import torch
 
-from trainer_client.config import load_config
-from trainer_client.metrics import read_metrics
-from trainer_client.tiny_task import prepare
-from trainer_client.train import Trainer
+from trainer_client.grpo.config import load_config
+from trainer_client.grpo.metric_sinks import read_metrics
+from trainer_client.grpo.tiny_task import prepare
+from trainer_client.grpo.train import Trainer
 
 pytestmark = pytest.mark.slow
 

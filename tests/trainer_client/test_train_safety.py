@@ -12,12 +12,12 @@ import pytest
 import torch
 from safetensors.torch import load_file
 
-from trainer_client.config import TrainConfig, load_config
-from trainer_client.metrics import read_metrics
-from trainer_client.rollout_batch import RolloutBatch
-from trainer_client.tiny_task import prepare
-from trainer_client.train import Trainer, autocast_context, prepare_for_training
-from trainer_client.update import fill_logprobs
+from trainer_client.grpo.config import TrainConfig, load_config
+from trainer_client.grpo.metric_sinks import read_metrics
+from trainer_client.grpo.batch import RolloutBatch
+from trainer_client.grpo.tiny_task import prepare
+from trainer_client.grpo.train import Trainer, autocast_context, prepare_for_training
+from trainer_client.grpo.update import fill_logprobs
 
 
 @pytest.fixture(scope="module")
@@ -87,7 +87,7 @@ def test_kl_is_zero_right_after_a_reset_under_bf16_autocast(task: Path, tmp_path
     with torch.no_grad():  # the policy moves on, then a reset copies it
         for p in policy.parameters():
             p.add_(0.01 * torch.randn_like(p))
-    from trainer_client.reset import reset_reference
+    from trainer_client.grpo.reset import reset_reference
 
     reset_reference(policy, reference)
     batch = _batch()

@@ -5,10 +5,10 @@ import random
 import torch
 from transformers import Qwen2Config, Qwen2ForCausalLM
 
-from trainer_client.compilation import compile_decoder_layers
-from trainer_client.config import load_config
-from trainer_client.rollout_batch import RolloutBatch, micro_batches
-from trainer_client.update import fill_logprobs, ppo_update
+from trainer_client.grpo.compilation import compile_decoder_layers
+from trainer_client.grpo.config import load_config
+from trainer_client.grpo.batch import RolloutBatch, micro_batches
+from trainer_client.grpo.update import fill_logprobs, ppo_update
 
 
 def _model() -> Qwen2ForCausalLM:
@@ -60,7 +60,7 @@ def test_masked_samples_do_not_contribute() -> None:
 from hypothesis import given  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from trainer_client.update import mini_batch_groups  # noqa: E402
+from trainer_client.grpo.update import mini_batch_groups  # noqa: E402
 
 
 def test_a_short_step_takes_equal_mini_batches() -> None:

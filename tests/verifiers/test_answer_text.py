@@ -73,7 +73,7 @@ CODE_ANSWER = "```python\nprint(input())\n```"
 
 @pytest.fixture(scope="module")
 def pool() -> Any:
-    from verifiers.pool import get_pool
+    from verifiers.jail.pool import get_pool
 
     return get_pool()
 

@@ -1,4 +1,4 @@
-"""verifiers/code.py against the real Docker engine and sandbox image: scoring, hacks, resource abuse."""
+"""verifiers/code/__init__.py against the real Docker engine and sandbox image: scoring, hacks, resource abuse."""
 
 from __future__ import annotations
 

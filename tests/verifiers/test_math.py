@@ -1,4 +1,4 @@
-"""verifiers/math.py and its extraction helper, called in-process (fast, no pool).
+"""verifiers/math/__init__.py and its extraction helper, called in-process (fast, no pool).
 
 Every equivalence class the contract promises is tested in both directions: an equal form passes and
 a near-miss fails, so a test cannot pass by a verifier that says 1 (or 0) to everything.
@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from verifiers import math as math_verifier
-from verifiers._math_extract import extract
+from verifiers.math.extract import extract
 from verifiers.base import InvalidReference
 from verifiers.schemas import ItemOptions
 
@@ -270,7 +270,7 @@ PATHOLOGICAL = [
 @pytest.fixture(scope="module")
 def pool():
     """The process-wide pool, shared with the golden-set tests so CI starts its workers once."""
-    from verifiers.pool import get_pool
+    from verifiers.jail.pool import get_pool
 
     return get_pool()
 

@@ -1,4 +1,4 @@
-"""The sympy-free fast path (verifiers/_math_numeric.py, _math_poly.py) against math-verify itself.
+"""The sympy-free fast path (verifiers/math/numeric.py, verifiers/math/poly.py) against math-verify itself.
 
 The fast path may only decide where it is certain, and when it decides it must agree with
 math-verify (the reference semantics); where it cannot decide it must say so (None).
@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from verifiers import _math_numeric as numeric
-from verifiers._math_poly import canonical, read_poly
-from verifiers._math_sympy import equal, parse_whole, too_complex
+from verifiers.math import numeric
+from verifiers.math.poly import canonical, read_poly
+from verifiers.math.symbolic import equal, parse_whole, too_complex
 
 PAIRS = [
     ("7", "7"), ("7", "8"), ("7", "7.0"), ("0.5", r"\frac{1}{2}"), ("0.5", r"\frac12"), (r"\frac{3}{4}", "3/4"),

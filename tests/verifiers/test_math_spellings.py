@@ -1,7 +1,7 @@
 """Fair spellings of right answers score 1, in every answer container; near misses and hedges score 0.
 
 Regression tests for issue 15: each spelling below scored 0 (or, for the mixed-number gold, a wrong
-answer scored 1) before verifiers/_math_number.py and verifiers/_math_spelling.py.
+answer scored 1) before verifiers/math/number.py and verifiers/math/spelling.py.
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 
 from verifiers import math as math_verifier
-from verifiers._math_extract import extract
-from verifiers._math_number import is_unevaluated, read_number
+from verifiers.math.extract import extract
+from verifiers.math.number import is_unevaluated, read_number
 from verifiers.answer_text import answer_text
 from verifiers.schemas import ItemOptions
 

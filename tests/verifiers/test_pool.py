@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from verifiers import score_batch
-from verifiers._worker import WorkerLimits
+from verifiers.jail.worker import WorkerLimits
 from verifiers.batch import ResultCache
-from verifiers.pool import JailedPool, Task
-from verifiers.pool_budget import WallBackstop
+from verifiers.jail.pool import JailedPool, Task
+from verifiers.jail.budget import WallBackstop
 
 
 def probe(answer: str, reward: float = 1.0, **extra) -> dict:
@@ -228,7 +228,7 @@ def _wait_gone(pid: int, timeout_s: float = 120) -> bool:
 
 
 def _release(pid: int, name: str) -> None:
-    """Create /tmp/<name> as worker ``pid`` sees it: a worker has its own private /tmp (_isolation_mounts)."""
+    """Create /tmp/<name> as worker ``pid`` sees it: a worker has its own private /tmp (verifiers.jail.mounts)."""
     Path(f"/proc/{pid}/root/tmp/{name}").touch()
 
 

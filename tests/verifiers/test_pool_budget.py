@@ -1,4 +1,4 @@
-"""verifiers/pool_budget.py and the pool's depth bound: pure rules, checked as properties."""
+"""verifiers/jail/budget.py and the pool's depth bound: pure rules, checked as properties."""
 
 from __future__ import annotations
 
@@ -8,14 +8,14 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from verifiers.pool_budget import (
+from verifiers.jail.budget import (
     VERIFICATION_CRASHED,
     VERIFICATION_TIMEOUT,
     cpu_seconds,
     over_budget,
     resolve_over_budget,
 )
-from verifiers.pool_messages import nested_deeper_than
+from verifiers.jail.messages import nested_deeper_than
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=3),

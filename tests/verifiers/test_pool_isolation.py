@@ -1,4 +1,4 @@
-"""What a scoring worker that untrusted input took over can still reach (verifiers/_isolation.py).
+"""What a scoring worker that untrusted input took over can still reach (verifiers/jail/isolation.py).
 
 The probe domain's ``connect``/``connect_unix``/``fds`` commands do, inside a real worker, what such a
 worker would try; every test opens the target itself so that the parent provably can reach it.
@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from verifiers._isolation import IsolationSettings
-from verifiers.pool import JailedPool, Task
+from verifiers.jail.isolation import IsolationSettings
+from verifiers.jail.pool import JailedPool, Task
 
 IS_ROOT = os.geteuid() == 0
 ALL_STEPS = ("netns", "mountns", "uid", "caps", "no_new_privs", "seccomp")

@@ -17,7 +17,7 @@ from tests.fixtures.docker import code_sandbox, sandbox_image  # noqa: F401
 from trainer_client.client import usable_mask
 from verifiers import score_batch
 from verifiers.batch import ResultCache
-from verifiers.pool import JailedPool
+from verifiers.jail.pool import JailedPool
 from verifiers.schemas import Result
 
 COUNTDOWN = {"entry": {"question": "Make 3 from 1 and 2.", "answer": "1 + 2",

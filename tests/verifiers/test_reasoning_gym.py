@@ -1,4 +1,4 @@
-"""verifiers/reasoning_gym.py called directly: extraction, exact scorer rewards, guards, bad references."""
+"""verifiers/reasoning_gym/__init__.py called directly: extraction, exact scorer rewards, guards, bad references."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from reasoning_gym.factory import DATASETS
 from reasoning_gym.utils import extract_answer as rg_extract_answer
 
 from verifiers import reasoning_gym as vrg
-from verifiers._rg_arith import Refused, sympy_expression
+from verifiers.reasoning_gym.arith import Refused, sympy_expression
 from verifiers.base import InvalidReference
 from verifiers.schemas import ItemOptions
 

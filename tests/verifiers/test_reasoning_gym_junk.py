@@ -14,7 +14,7 @@ import pytest
 import reasoning_gym
 
 from verifiers import reasoning_gym as vrg
-from verifiers._rg_fixes import SCORER_FIXES
+from verifiers.reasoning_gym.fixes import SCORER_FIXES
 from verifiers.schemas import ItemOptions
 
 N = 50
@@ -92,7 +92,7 @@ def test_puzzle24_does_not_truncate_to_an_integer() -> None:
     a, b, c, d = entry["metadata"]["numbers"]
     from fractions import Fraction
 
-    from verifiers._rg_arith import arithmetic
+    from verifiers.reasoning_gym.arith import arithmetic
 
     value, _ = arithmetic(f"{a}+{b}+{c}+{d}")
     assert reward(entry, f"{a}+{b}+{c}+{d}").reward == (1.0 if value == Fraction(24) else 0.01)

@@ -67,7 +67,7 @@ def vllm_task(tmp_path_factory: pytest.TempPathFactory) -> Path:
     warm-started by SFT; ``model/``, ``train.jsonl``, ``val.jsonl``."""
     import torch
 
-    from trainer_client.tiny_task import prepare
+    from trainer_client.grpo.tiny_task import prepare
 
     torch.set_num_threads(2)
     return prepare(tmp_path_factory.mktemp("vllm-task"), sft_steps=150, n_train=400, n_val=32, seed=0,

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 import torch
 
-from trainer_client.config import load_config
-from trainer_client.engines.base import SamplingSettings
-from trainer_client.engines.vllm import VLLMEngine
-from trainer_client.train import Trainer
+from trainer_client.grpo.config import load_config
+from trainer_client.grpo.engines.base import SamplingSettings
+from trainer_client.grpo.engines.vllm import VLLMEngine
+from trainer_client.grpo.train import Trainer
 
 # the first test pays the module's setup: SFT of the tiny model, a service and a vLLM start (~14 min on 2 cores
 # shared with a dozen other jobs; a few minutes on idle ones)
@@ -116,8 +116,8 @@ def test_reference_reset_leaves_the_rollout_engine_alone(trainer: Trainer) -> No
 def test_passk_eval_with_the_vllm_engine(trainer: Trainer, vllm_task: Path, vllm_service_url: str) -> None:
     from trainer_client.client import RewardClient
     from trainer_client.data.records import read_records
-    from trainer_client.evaluate import generate_samples, score_samples
-    from trainer_client.passk import summarize
+    from trainer_client.eval.evaluate import generate_samples, score_samples
+    from trainer_client.eval.passk import summarize
 
     records = read_records(str(vllm_task / "val.jsonl"))[:8]
     groups = generate_samples(str(vllm_task / "model"), [r["prompt"] for r in records], 4, 1.0, 1.0, 6, 0, 8, "cpu",

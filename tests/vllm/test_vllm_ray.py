@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from trainer_client.metrics import read_metrics
+from trainer_client.grpo.metric_sinks import read_metrics
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 STEPS = 3

@@ -2,7 +2,7 @@ import math
 
 import torch
 
-from trainer_client.algo.advantages import group_advantages
+from trainer_client.grpo.algo.advantages import group_advantages
 
 
 def test_grpo_std_normalised_matches_hand_computation() -> None:

@@ -1,6 +1,6 @@
 import torch
 
-from trainer_client.algo.dynamic_sampling import GroupFilter, PassRateTracker, informative_groups
+from trainer_client.grpo.algo.dynamic_sampling import GroupFilter, PassRateTracker, informative_groups
 
 
 def test_keeps_only_mixed_groups_on_raw_accuracy() -> None:
@@ -47,7 +47,7 @@ import pytest  # noqa: E402
 from hypothesis import given  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from trainer_client.algo.dynamic_sampling import RoundCapError, keep_groups  # noqa: E402
+from trainer_client.grpo.algo.dynamic_sampling import RoundCapError, keep_groups  # noqa: E402
 
 
 def test_reward_std_keeps_partial_credit_groups_that_accuracy_drops() -> None:

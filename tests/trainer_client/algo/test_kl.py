@@ -3,7 +3,7 @@ import math
 import pytest
 import torch
 
-from trainer_client.algo.kl import kl_penalty
+from trainer_client.grpo.algo.kl import kl_penalty
 
 
 def test_estimators_match_hand_computation() -> None:

@@ -3,7 +3,7 @@ import math
 import pytest
 import torch
 
-from trainer_client.algo.policy_loss import aggregate_loss, policy_loss
+from trainer_client.grpo.algo.policy_loss import aggregate_loss, policy_loss
 
 
 def _lp(ratios: list[float]) -> tuple[torch.Tensor, torch.Tensor]:

@@ -1,8 +1,8 @@
 import pytest
 import torch
 
-from trainer_client.algo.shaping import overlong_filter_mask, overlong_penalty
-from trainer_client.algo.tis import truncated_is_weights
+from trainer_client.grpo.algo.shaping import overlong_filter_mask, overlong_penalty
+from trainer_client.grpo.algo.tis import truncated_is_weights
 
 
 def test_soft_overlong_punishment_ramp() -> None:

@@ -1,8 +1,8 @@
 import torch
 
-from trainer_client.engines.base import SamplingSettings
-from trainer_client.engines.hf import HFEngine
-from trainer_client.tiny_task import build_model, build_tokenizer
+from trainer_client.grpo.engines.base import SamplingSettings
+from trainer_client.grpo.engines.hf import HFEngine
+from trainer_client.grpo.tiny_task import build_model, build_tokenizer
 
 
 def test_generates_n_per_prompt_with_finish_reasons_and_eos() -> None:
@@ -32,7 +32,7 @@ def test_generates_n_per_prompt_with_finish_reasons_and_eos() -> None:
 def test_sampler_logprobs_match_the_trainers_logprobs() -> None:
     """Generation and training must see the same distribution at the same positions (T != 1 included);
     otherwise the PPO ratio and the truncated-IS correction are computed on the wrong tokens."""
-    from trainer_client.logprobs import response_logprobs
+    from trainer_client.grpo.logprobs import response_logprobs
 
     tok = build_tokenizer()
     model = build_model(tok, hidden=32, layers=2).eval()

@@ -10,10 +10,10 @@ import copy
 
 import torch
 
-from trainer_client.engines.base import SamplingSettings
-from trainer_client.engines.hf import HFEngine
-from trainer_client.logprobs import response_logprobs
-from trainer_client.tiny_task import build_model, build_tokenizer
+from trainer_client.grpo.engines.base import SamplingSettings
+from trainer_client.grpo.engines.hf import HFEngine
+from trainer_client.grpo.logprobs import response_logprobs
+from trainer_client.grpo.tiny_task import build_model, build_tokenizer
 
 
 def _models():

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import pytest
 import torch
 
-from trainer_client.engines.base import SamplingSettings
+from trainer_client.grpo.engines.base import SamplingSettings
 
 
 @dataclass
@@ -100,7 +100,7 @@ def fake_vllm(monkeypatch, platform):
 
 
 def test_generate_maps_outputs_and_logprobs(fake_vllm) -> None:
-    from trainer_client.engines.vllm import VLLMEngine
+    from trainer_client.grpo.engines.vllm import VLLMEngine
 
     eng = VLLMEngine("/models/x", gpu_memory_utilization=0.3, tensor_parallel_size=2)
     kwargs = fake_vllm[0].kwargs
@@ -115,7 +115,7 @@ def test_generate_maps_outputs_and_logprobs(fake_vllm) -> None:
 
 
 def test_sleep_update_wake_order(fake_vllm) -> None:
-    from trainer_client.engines.vllm import VLLMEngine
+    from trainer_client.grpo.engines.vllm import VLLMEngine
 
     eng = VLLMEngine("/models/x")
     llm = fake_vllm[0]
@@ -128,7 +128,7 @@ def test_sleep_update_wake_order(fake_vllm) -> None:
 
 
 def test_cpu_platform_turns_sleep_off_and_loads_float32(fake_vllm, platform) -> None:
-    from trainer_client.engines.vllm import VLLMEngine
+    from trainer_client.grpo.engines.vllm import VLLMEngine
 
     platform.device_type = "cpu"
     eng = VLLMEngine("/models/x")
@@ -142,7 +142,7 @@ def test_cpu_platform_turns_sleep_off_and_loads_float32(fake_vllm, platform) -> 
 
 
 def test_unsupported_dtype_falls_back_to_a_supported_one(platform) -> None:
-    from trainer_client.engines.vllm import resolve_dtype
+    from trainer_client.grpo.engines.vllm import resolve_dtype
 
     platform.supported_dtypes = (torch.float16, torch.float32)  # e.g. a GPU without bf16
     assert resolve_dtype("auto", platform) == "float16"

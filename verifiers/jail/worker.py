@@ -1,0 +1,145 @@
+"""The body of one jailed scoring process (runs in a child; see :mod:`verifiers.jail.pool`).
+
+A worker imports the heavy scoring libraries once, then scores chunks of tasks on its main thread
+(math-verify's SIGALRM timers only work there), streaming one message per finished task so the
+parent knows exactly when the next task started and can enforce a per-task deadline by killing it.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import resource
+import traceback
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from typing import Any
+
+from verifiers.jail.isolation import IsolationSettings, isolate_early, isolate_late
+from verifiers.base import InfraError, InvalidReference
+from verifiers.jail.budget import VERIFICATION_TIMEOUT, over_budget
+from verifiers.registry import DOMAINS, get_verifier
+from verifiers.schemas import ItemOptions
+
+
+@dataclass(frozen=True)
+class WorkerLimits:
+    """Resource caps applied inside every worker (the parent's deadline kill is the outer bound)."""
+
+    address_space_mb: int = 4096  # a memory bomb in a scorer gets MemoryError, not the host's OOM killer
+    cpu_seconds: int = 3600  # per task: backstop for a worker that somehow escapes the parent's budget kill
+    max_tasks: int = 5000  # recycle: sympy/antlr caches grow without bound over long runs
+    max_rss_mb: int = 1536  # recycle when resident memory grows past this
+
+
+def _apply_rlimits(limits: WorkerLimits) -> None:
+    address_space = limits.address_space_mb * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (address_space, address_space))
+    # RLIMIT_CPU counts the whole life of the process, so it is set per task (_arm_cpu_backstop) and has
+    # no hard limit: a fixed one killed a long-lived worker mid-task, charging an innocent answer.
+    # No core dumps of a process that may hold someone's eval()'d garbage.
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+def _arm_cpu_backstop(limits: WorkerLimits) -> None:
+    """SIGXCPU once the next task alone has used ``limits.cpu_seconds`` of CPU."""
+    used = int(sum(os.times()[:2])) + 1
+    resource.setrlimit(resource.RLIMIT_CPU, (used + limits.cpu_seconds, resource.RLIM_INFINITY))
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/statm") as statm:
+        pages = int(statm.read().split()[1])
+    return pages * os.sysconf("SC_PAGE_SIZE") / (1024 * 1024)
+
+
+def _preload() -> None:
+    """Import every jailed domain once, so the first task does not pay for imports."""
+    for domain, module_name in DOMAINS.items():
+        if domain == "code":
+            continue
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError:
+            continue  # reported per item when an item of that domain arrives
+        # Heavy imports a domain keeps lazy for the parent process (reasoning_gym takes ~5 s) are paid
+        # here, before "ready", so they never eat into the first task's deadline.
+        warm = getattr(module, "warm", None)
+        if callable(warm):
+            warm()
+
+
+def score_task(domain: str, answer: str, reference: dict[str, Any], options: dict[str, Any]) -> dict[str, Any]:
+    """Score one prepared task; every failure becomes a status, never an exception.
+
+    Status ``timeout`` here is internal: the task ran over its budget, and the caller decides with
+    :func:`verifiers.jail.budget.resolve_over_budget` whose cost that was.
+    """
+    try:
+        module = get_verifier(domain)
+        verdict = module.score(answer, reference, ItemOptions.model_validate(options))
+        reward = float(verdict.reward)
+        if not 0.0 <= reward <= 1.0 or reward != reward:
+            return {"status": "infra_error", "error": f"{domain} verifier returned reward {reward!r} outside [0, 1]"}
+        return {"status": "ok", "reward": reward, "details": verdict.details}
+    except InvalidReference as exc:
+        return {"status": "invalid", "error": str(exc) or "invalid reference"}
+    except InfraError as exc:
+        return {"status": "infra_error", "error": str(exc) or "infrastructure error"}
+    # Over budget (the caller checks the reference, then makes it ok/0 or invalid: verifiers.jail.budget).
+    except TimeoutError as exc:  # a verifier's own budget (math-verify timers, size guards) ran out
+        return over_budget(VERIFICATION_TIMEOUT, str(exc) or "verification timed out")
+    except MemoryError:
+        return over_budget(VERIFICATION_TIMEOUT, "verification exceeded the worker's memory limit")
+    except RecursionError:
+        return over_budget(VERIFICATION_TIMEOUT, "verification exceeded the recursion limit")
+    except Exception as exc:  # a verifier bug must not kill the batch; it is not the model's fault either
+        return {"status": "infra_error", "error": f"{domain} verifier raised {type(exc).__name__}: {exc}"}
+
+
+def _report(conn: Connection, *message: Any) -> None:
+    """Send a message to the parent as JSON, never pickle: unpickling runs code, so a worker that
+    untrusted input took over (the scorers eval() answers) could otherwise take over the service too."""
+    conn.send_bytes(json.dumps(message, default=repr).encode())
+
+
+def worker_main(conn: Connection, limits: WorkerLimits, isolation: IsolationSettings | None = None) -> None:
+    """Serve chunks from the parent until told to stop or until it is time to recycle.
+
+    Isolation (see :mod:`verifiers.jail.isolation`) comes in two halves around the preload: leaving the
+    network needs a single-threaded process, dropping the uid must wait until the warm-ups have read
+    what the scorers need.
+    """
+    isolation = isolation or IsolationSettings()
+    try:
+        report = isolate_early(isolation, keep_fds={conn.fileno()})
+        _apply_rlimits(limits)
+        _preload()
+        isolate_late(isolation, report)
+        _arm_cpu_backstop(limits)
+    except BaseException:
+        _report(conn, "fatal", traceback.format_exc())
+        return
+    try:
+        _report(conn, "ready", os.getpid(), report)
+    except (BrokenPipeError, OSError):
+        return  # the pool shut down while this worker was starting
+    done = 0
+    while True:
+        try:
+            message = conn.recv()
+        except (EOFError, OSError):
+            return
+        if message is None:
+            return
+        try:
+            for task_id, domain, answer, reference, options in message:
+                _arm_cpu_backstop(limits)
+                _report(conn, "result", task_id, score_task(domain, answer, reference, options))
+            done += len(message)
+            if done >= limits.max_tasks or _rss_mb() > limits.max_rss_mb:
+                _report(conn, "retire", done)
+                return
+        except (BrokenPipeError, OSError):
+            return  # the parent went away: nothing left to report to
