@@ -40,6 +40,7 @@ from typing import Any
 _ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(_ROOT))
 
+from sandboxes import shared  # noqa: E402
 from sandboxes.limits import MIB, SandboxLimits, container_host_config  # noqa: E402
 from verifiers import code  # noqa: E402
 from verifiers.code.cases import parse_reference, return_matches, stdout_matches  # noqa: E402
@@ -166,8 +167,8 @@ def main(argv: list[str] | None = None) -> int:
 
     def pooled_run(per_container: int) -> tuple[list[Outcome], float, str]:
         os.environ["PRORL_SANDBOX_PROGRAMS_PER_CONTAINER"] = str(per_container)
-        code.reset_sandbox()
-        box = code.get_sandbox()
+        shared.reset_sandbox()
+        box = shared.get_sandbox()
         time.sleep(2.0)  # let the warm pool fill, as it is in a running service
         WAITS.clear()
         outcomes, wall = run_all(cases, args.threads, pooled_score)
@@ -175,9 +176,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {per_container} program(s) per container: {box.pool.created} containers created")
         return outcomes, wall, waits
 
-    image = code.get_sandbox().settings.image
+    image = shared.get_sandbox().settings.image
     print(f"{len(cases)} programs ({args.problems} problems x correct/wrong), {args.threads} threads, "
-          f"{cores} cores, image {image}, pool {code.get_sandbox().settings.pool_size}")
+          f"{cores} cores, image {image}, pool {shared.get_sandbox().settings.pool_size}")
     pooled, pooled_wall, pooled_waits = pooled_run(1)
     reused, reused_wall, reused_waits = pooled_run(args.programs_per_container)
     naive_cases = cases[: 2 * args.naive_problems]
@@ -206,7 +207,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"p50 wait for a warm container: pooled {pooled_waits} ms, reused {reused_waits} ms (part of the overhead)")
     load = os.getloadavg()
     print(f"load average during the run: {load[0]:.1f} {load[1]:.1f} {load[2]:.1f} on {cores} cores")
-    code.reset_sandbox()
+    shared.reset_sandbox()
     return 0 if rows[0][7] == rows[1][7] == rows[2][7] == 0 else 1
 
 

@@ -1,6 +1,6 @@
 """/run_code overhead: the SandboxFusion route (HTTP + the real sandbox-fusion client) vs the sandbox itself.
 
-Not a test. Both sides run in this process on the same shared sandbox (``verifiers.code.get_sandbox``),
+Not a test. Both sides run in this process on the same shared sandbox (``sandboxes.shared.get_sandbox``),
 same programs, same thread count, same run, so the difference is what the compatibility route costs:
 
     .venv/bin/python bench/bench_run_code.py                 # 40 programs, 2 threads
@@ -71,7 +71,7 @@ def main() -> int:
 
     from sandbox_fusion import RunCodeRequest, run_code
 
-    from verifiers.code import get_sandbox
+    from sandboxes.shared import get_sandbox
 
     sandbox = get_sandbox()
     url, server = _serve()

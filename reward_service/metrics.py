@@ -105,8 +105,8 @@ SHARED_GAUGES = {
 
 def scoring_process_numbers() -> dict[str, Any]:
     """This process's scoring pool and verdict cache, and its sandbox pool once code has started one."""
+    from sandboxes.shared import container_counts
     from verifiers import batch
-    from verifiers.code import sandbox_container_counts
     from verifiers.jail.pool import get_pool
 
     stats = get_pool().snapshot()
@@ -116,7 +116,7 @@ def scoring_process_numbers() -> dict[str, Any]:
         "prorl_pool_crashed": stats.crashed, "prorl_cache_hits": batch.CACHE.hits,
         "prorl_cache_misses": batch.CACHE.misses,
     }
-    sandbox = sandbox_container_counts()
+    sandbox = container_counts()
     if sandbox is not None:
         numbers[SANDBOX_CONTAINERS] = sandbox
     return numbers

@@ -25,8 +25,8 @@ from typing import Any, Literal, NoReturn
 import docker
 import docker.errors
 
+from sandboxes.container_pool import ContainerPool, SandboxUnavailable, WarmContainer, connect, engine_errors
 from sandboxes.limits import MIB, child_limits
-from sandboxes.pool import ContainerPool, SandboxUnavailable, WarmContainer, connect, engine_errors
 from sandboxes.settings import SandboxSettings
 
 log = logging.getLogger(__name__)

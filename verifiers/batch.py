@@ -23,13 +23,13 @@ from typing import Any
 from pydantic import ValidationError
 
 from verifiers import registry
-from verifiers.jail.worker import score_task
 from verifiers.answer_text import TruncatedInThinking, answer_text
 from verifiers.end_of_turn import strip_end_of_turn
-from verifiers.jail.pool import JailedPool, Task, get_pool
 from verifiers.jail.budget import resolve_over_budget
 from verifiers.jail.messages import MAX_NESTING, nested_deeper_than
+from verifiers.jail.pool import JailedPool, Task, get_pool
 from verifiers.schemas import Item, Result, clean_text
+from verifiers.scoring import score_task
 
 ProgressCallback = Callable[[int, int], None]
 

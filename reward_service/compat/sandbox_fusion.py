@@ -5,7 +5,7 @@ changing a URL. Request and response follow SandboxFusion's ``sandbox/server/san
 ``status`` is Success (everything ran and exited 0), Failed (non-zero exit or time limit) or
 SandboxError (the sandbox itself failed; the client retries it and verl never learns from it).
 
-Programs run on the code verifier's warm pool of hardened containers (``verifiers.code.get_sandbox``:
+Programs run on the code verifier's warm pool of hardened containers (``sandboxes.shared.get_sandbox``:
 one pool per process, shared with ``/v1/score``), behind the service's auth, body cap, in-flight cap
 and metrics. Python and C++ (``cpp``: compiled once with g++ -O2 -std=c++17, the compile reported as
 ``compile_result``) run; other SandboxFusion languages answer SandboxError "unsupported language", and
@@ -189,7 +189,7 @@ def _run_response(report: RunReport, fetched: FetchedOutput | None) -> RunCodeRe
 
 def run_blocking(body: RunCodeRequest) -> RunCodeResponse:
     """Run one request on the shared sandbox (blocking: call it on a worker thread)."""
-    from verifiers.code import get_sandbox
+    from sandboxes.shared import get_sandbox
 
     if body.language not in PYTHON_LANGUAGES + CPP_LANGUAGES:
         return _sandbox_error(f"unsupported language {body.language!r}: this prorl service runs "

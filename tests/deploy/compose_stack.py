@@ -20,7 +20,7 @@ from pathlib import Path
 import httpx
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-SANDBOX_OWNER_LABEL = "prorl.sandbox.owner"  # sandboxes.pool: "<hostname>:<pid>:<nonce>"
+SANDBOX_OWNER_LABEL = "prorl.sandbox.owner"  # sandboxes.container_pool: "<hostname>:<pid>:<nonce>"
 
 
 def compose_command() -> list[str]:

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 import verifiers
-from sandboxes import DockerSandbox
+from sandboxes import DockerSandbox, shared
 from tests.fixtures.docker import code_sandbox, sandbox_image  # noqa: F401
 from verifiers import code
 from verifiers.base import InfraError, InvalidReference
@@ -281,19 +281,19 @@ def _item() -> dict[str, Any]:
 
 def test_missing_image_is_infra_error(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PRORL_SANDBOX_IMAGE", "prorl-no-such-image:nope")
-    code.reset_sandbox()
+    shared.reset_sandbox()
     try:
         result = verifiers.score(_item(), cache=None)
         assert result.status == "infra_error" and result.reward == 0.0
         assert "build_local.sh" in (result.error or "")
     finally:
         monkeypatch.undo()
-        code.reset_sandbox()
+        shared.reset_sandbox()
 
 
 def test_engine_down_is_infra_error(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PRORL_SANDBOX_DOCKER_HOST", "tcp://127.0.0.1:9")
-    code.reset_sandbox()
+    shared.reset_sandbox()
     try:
         result = verifiers.score(_item(), cache=None)
         assert result.status == "infra_error" and "not reachable" in (result.error or "")
@@ -301,19 +301,19 @@ def test_engine_down_is_infra_error(monkeypatch: pytest.MonkeyPatch) -> None:
             code.score(fenced(SUM_OK), SUM_REF, ItemOptions())
     finally:
         monkeypatch.undo()
-        code.reset_sandbox()
+        shared.reset_sandbox()
 
 
 def test_misconfigured_sandbox_is_infra_error(monkeypatch: pytest.MonkeyPatch) -> None:
     """A malformed PRORL_SANDBOX_* value also breaks the item's deadline; that must not raise either."""
     monkeypatch.setenv("PRORL_SANDBOX_PIDS", "many")
-    code.reset_sandbox()
+    shared.reset_sandbox()
     try:
         result = verifiers.score(_item(), cache=None)
         assert result.status == "infra_error" and "PRORL_SANDBOX_PIDS" in (result.error or "")
     finally:
         monkeypatch.undo()
-        code.reset_sandbox()
+        shared.reset_sandbox()
 
 
 def test_batch_through_the_library_keeps_order() -> None:

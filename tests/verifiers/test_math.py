@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 
 from verifiers import math as math_verifier
-from verifiers.math.extract import extract
 from verifiers.base import InvalidReference
+from verifiers.math.extract import extract
 from verifiers.schemas import ItemOptions
 
 OPTIONS = ItemOptions()

@@ -9,9 +9,9 @@ from __future__ import annotations
 import pytest
 
 from verifiers import math as math_verifier
+from verifiers.answer_text import answer_text
 from verifiers.math.extract import extract
 from verifiers.math.number import is_unevaluated, read_number
-from verifiers.answer_text import answer_text
 from verifiers.schemas import ItemOptions
 
 OPTIONS = ItemOptions()

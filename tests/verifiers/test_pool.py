@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from verifiers import score_batch
-from verifiers.jail.worker import WorkerLimits
 from verifiers.batch import ResultCache
-from verifiers.jail.pool import JailedPool, Task
 from verifiers.jail.budget import WallBackstop
+from verifiers.jail.pool import JailedPool, Task
+from verifiers.jail.worker import WorkerLimits
 
 
 def probe(answer: str, reward: float = 1.0, **extra) -> dict:

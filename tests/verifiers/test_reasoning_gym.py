@@ -13,8 +13,8 @@ from reasoning_gym.factory import DATASETS
 from reasoning_gym.utils import extract_answer as rg_extract_answer
 
 from verifiers import reasoning_gym as vrg
-from verifiers.reasoning_gym.arith import Refused, sympy_expression
 from verifiers.base import InvalidReference
+from verifiers.reasoning_gym.arith import Refused, sympy_expression
 from verifiers.schemas import ItemOptions
 
 GOLDEN = Path(__file__).parents[1] / "golden" / "reasoning_gym.jsonl"

@@ -10,14 +10,12 @@ Runs on a thread in the parent (``RUNS_IN = "thread"``): the untrusted work happ
 
 from __future__ import annotations
 
-import atexit
 import math
 import re
-import threading
-import time
 from typing import Any
 
-from sandboxes import DockerSandbox, SandboxSettings, SandboxUnavailable, TestRun
+from sandboxes import SandboxUnavailable, TestRun
+from sandboxes.shared import current_settings, get_sandbox
 from verifiers.base import InfraError, InvalidReference, Verdict
 from verifiers.code.cases import LANGUAGE_ALIASES, TestSuite, parse_reference, return_matches, stdout_matches
 from verifiers.registry import thread_concurrency
@@ -31,11 +29,6 @@ _FENCE = re.compile(r"^[ \t]*```[ \t]*([^\n`]*)\n(.*?)^[ \t]*```", re.DOTALL | r
 _TAGS = {"python": {"python", "py", "python3"}, "cpp": {"cpp", "c++", "cc", "cxx", "c"}}
 _SHOWN_CHARS = 200  # of a failing test's output, in details (never the expected output)
 _COMPILE_SHOWN_CHARS = 1000  # of the compiler's messages
-
-_sandbox: DockerSandbox | None = None
-_sandbox_lock = threading.Lock()
-_last_failure: tuple[float, str] | None = None  # (when, why) the shared sandbox last failed to start
-_RETRY_AFTER_S = 5.0
 
 
 def extract_program(answer_text: str, language: str = "python") -> str | None:
@@ -80,7 +73,7 @@ def deadline_s(reference: dict[str, Any], options: ItemOptions) -> float:
         suite = parse_reference(reference)
     except InvalidReference:
         return DEFAULT_TIMEOUT_S
-    settings = _settings()
+    settings = current_settings()
     limits = settings.limits
     budget = limits.outer_deadline_s(limits.time_limit_s(suite.time_limit_s), len(suite.inputs),
                                      compiled=suite.language != "python")
@@ -105,7 +98,11 @@ def score(answer_text: str, reference: dict[str, Any], options: ItemOptions) -> 
         return fraction or verdict["status"] == "passed"  # binary stops at the first failure
 
     try:
-        report = get_sandbox().run(
+        sandbox = get_sandbox()
+    except SandboxUnavailable as exc:  # already says why: "code sandbox unavailable|misconfigured: ..."
+        raise InfraError(str(exc)) from exc
+    try:
+        report = sandbox.run(
             program,
             suite.inputs,
             fn_name=suite.fn_name,
@@ -167,46 +164,3 @@ def _judge(test: TestRun, suite: TestSuite) -> dict[str, Any]:
         verdict["got"] = stdout[:_SHOWN_CHARS]
     verdict["status"] = status
     return verdict
-
-
-# -- the shared sandbox ------------------------------------------------------------------------------
-def _settings() -> SandboxSettings:
-    return _sandbox.settings if _sandbox is not None else SandboxSettings.from_env()
-
-
-def get_sandbox() -> DockerSandbox:
-    """The process-wide sandbox, created on first use from ``PRORL_SANDBOX_*``; InfraError if it cannot be.
-
-    Creation is retried on the next call after a failure, so a service that started before the
-    engine or the image was ready recovers by itself.
-    """
-    global _sandbox, _last_failure
-    with _sandbox_lock:
-        if _sandbox is None:
-            if _last_failure is not None and time.monotonic() - _last_failure[0] < _RETRY_AFTER_S:
-                raise InfraError(_last_failure[1])  # a whole batch must not wait on a dead engine item by item
-            try:
-                _sandbox = DockerSandbox(SandboxSettings.from_env())
-            except (SandboxUnavailable, ValueError) as exc:  # ValueError: a malformed PRORL_SANDBOX_* setting
-                kind = "unavailable" if isinstance(exc, SandboxUnavailable) else "misconfigured"
-                _last_failure = (time.monotonic(), f"code sandbox {kind}: {exc}")
-                raise InfraError(_last_failure[1]) from exc
-            _last_failure = None
-            atexit.register(_sandbox.close)
-        return _sandbox
-
-
-def sandbox_container_counts() -> dict[str, int] | None:
-    """Ready/busy sandbox containers of this process, or None when no code item has started one yet."""
-    sandbox = _sandbox
-    return sandbox.container_counts() if sandbox is not None else None
-
-
-def reset_sandbox() -> None:
-    """Close the shared sandbox; the next item makes a new one (re-reads the settings)."""
-    global _sandbox, _last_failure
-    with _sandbox_lock:
-        _last_failure = None
-        if _sandbox is not None:
-            _sandbox.close()
-            _sandbox = None

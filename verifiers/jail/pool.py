@@ -39,8 +39,6 @@ from concurrent.futures import Future
 from multiprocessing.connection import wait
 from typing import Any
 
-from verifiers.jail.isolation import IsolationSettings
-from verifiers.jail.worker import WorkerLimits, worker_main
 from verifiers.jail.budget import (
     VERIFICATION_CRASHED,
     VERIFICATION_TIMEOUT,
@@ -49,8 +47,10 @@ from verifiers.jail.budget import (
     over_budget,
     resolve_over_budget,
 )
+from verifiers.jail.isolation import IsolationSettings
 from verifiers.jail.messages import MAX_MESSAGE_BYTES, Task, decode_message, encodable_chunk
 from verifiers.jail.state import ExitingProcess, PoolStats, WorkerState
+from verifiers.jail.worker import WorkerLimits, worker_main
 
 _log = logging.getLogger(__name__)
 _MAX_FAILED_STARTS = 5

@@ -26,13 +26,13 @@ from typing import Any
 
 from sympy import FiniteSet, Interval, MatrixBase, Tuple
 
+from verifiers.base import InvalidReference, Verdict
 from verifiers.math import numeric
 from verifiers.math.extract import TOO_LONG, Extraction, comparable, extract
 from verifiers.math.number import Number, is_unevaluated, read_number
 from verifiers.math.number import same as same_number
 from verifiers.math.spelling import has_ellipsis, respell
 from verifiers.math.symbolic import equal, parse_whole, too_complex
-from verifiers.base import InvalidReference, Verdict
 from verifiers.schemas import ItemOptions
 
 DEFAULT_TIMEOUT_S = 5.0

@@ -31,8 +31,8 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from verifiers.reasoning_gym.fixes import FIXED_SCORERS, SCORER_FIXES
 from verifiers.base import InvalidReference, Verdict
+from verifiers.reasoning_gym.fixes import FIXED_SCORERS, SCORER_FIXES
 from verifiers.schemas import ItemOptions
 
 DEFAULT_TIMEOUT_S = 10.0
