@@ -1,7 +1,8 @@
 """Who may call (bearer keys) and how much work may be in flight (backpressure).
 
 A burst of trainer ranks must get a quick 429 with ``Retry-After`` rather than an ever-growing queue
-that ends in timeouts or an OOM: the client backs off and retries, and nothing is lost.
+that ends in timeouts or an OOM: the client backs off and retries, and nothing is lost. Every route
+that does work, the compatibility routes included, is admitted by :func:`reserve_inflight`.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBasic, HTTPBasicCredentials, HTTPBearer
 
 from reward_service import metrics
+from reward_service.executors.base import Executor
+from reward_service.settings import Settings
 
 # Both answer None (never 401 themselves) when their scheme is absent; HTTPBearer ignores other schemes.
 _bearer = HTTPBearer(auto_error=False, description="`Authorization: Bearer <key>` when PRORL_API_KEYS is set.")
@@ -88,3 +91,20 @@ class InflightLimiter:
         with self._lock:
             self.inflight = max(0, self.inflight - n)
             metrics.INFLIGHT.set(self.inflight)
+
+
+async def reserve_inflight(request: Request, n: int) -> InflightLimiter:
+    """Admit ``n`` items or refuse the request: 413 over PRORL_MAX_ITEMS, 429 over the in-flight cap.
+
+    The one admission path of every route that does work. The caller must ``release(n)`` on the returned
+    limiter once this process stops working on the items. Records the count for the access log.
+    """
+    settings: Settings = request.app.state.settings
+    if n > settings.max_items:
+        metrics.REJECTED.labels("too_many_items").inc()
+        raise HTTPException(413, f"{n} items in one request; at most {settings.max_items} (PRORL_MAX_ITEMS)")
+    request.state.items = n
+    executor: Executor = request.app.state.executor
+    limiter: InflightLimiter = request.app.state.limiter
+    limiter.acquire(n, await executor.backlog_items() if n else 0)
+    return limiter

@@ -18,9 +18,11 @@ from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from prorl import __version__
 from reward_service import logs, metrics
-from reward_service.admission import InflightLimiter, TooBusy, require_api_key
+from reward_service.admission import InflightLimiter, TooBusy, require_api_key, reserve_inflight
+from reward_service.compat.nemo_gym import router as nemo_gym_router
+from reward_service.compat.openrlhf import router as openrlhf_router
+from reward_service.compat.sandbox_fusion import router as run_code_router
 from reward_service.executors.base import Executor, Unavailable
 from reward_service.http_middleware import ServiceMiddleware
 from reward_service.schemas import (
@@ -31,8 +33,8 @@ from reward_service.schemas import (
     ScoreResponse,
     versions,
 )
+from reward_service.scoring import json_response, score_items
 from reward_service.settings import Settings, get_settings
-from verifiers.schemas import Item, Result
 
 _JOB_ID = re.compile(r"^[0-9a-f]{32}$")
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -57,37 +59,6 @@ def make_executor(settings: Settings) -> Executor:
     return EmbeddedExecutor(settings)
 
 
-def json_response(model: Any, status_code: int = 200) -> Response:
-    """Serialise a pydantic model once (no second validation pass through response_model)."""
-    return Response(model.model_dump_json(), status_code=status_code, media_type="application/json")
-
-
-async def reserve(request: Request, n: int) -> InflightLimiter:
-    """Admit ``n`` items or refuse the request: 413 over PRORL_MAX_ITEMS, 429 over the in-flight cap.
-
-    The one admission path of every route that does work. The caller must ``release(n)`` on the returned
-    limiter once this process stops working on the items. Records the count for the access log.
-    """
-    settings: Settings = request.app.state.settings
-    if n > settings.max_items:
-        metrics.REJECTED.labels("too_many_items").inc()
-        raise HTTPException(413, f"{n} items in one request; at most {settings.max_items} (PRORL_MAX_ITEMS)")
-    request.state.items = n
-    executor: Executor = request.app.state.executor
-    limiter: InflightLimiter = request.app.state.limiter
-    limiter.acquire(n, await executor.backlog_items() if n else 0)
-    return limiter
-
-
-async def score_items(request: Request, items: list[Item]) -> list[Result]:
-    """Admit, score and release: the one path every scoring route (and compat route) goes through."""
-    limiter = await reserve(request, len(items))
-    try:
-        return await request.app.state.executor.score(items)
-    finally:
-        limiter.release(len(items))
-
-
 v1 = APIRouter(prefix="/v1", dependencies=[Depends(require_api_key)], responses=ERRORS)
 
 
@@ -102,7 +73,7 @@ async def score(body: ScoreRequest, request: Request) -> Response:
 async def create_job(body: ScoreRequest, request: Request) -> Response:
     """202 with a job id at once; poll `GET /v1/jobs/{job_id}` for progress and results (large batches)."""
     n = len(body.items)
-    limiter = await reserve(request, n)
+    limiter = await reserve_inflight(request, n)
     try:
         job_id = await request.app.state.executor.submit(body.items, on_done=lambda: limiter.release(n))
     except BaseException:
@@ -203,7 +174,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await executor.close()
 
     app = FastAPI(
-        title="prorl reward service", version=__version__, lifespan=lifespan,
+        title="prorl reward service", version=versions()["prorl"], lifespan=lifespan,
         description="Verifiable rewards for math, code, STEM MCQ, reasoning_gym and IFEval rollouts.",
     )
     app.state.settings = settings
@@ -212,10 +183,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(ServiceMiddleware, max_body_bytes=settings.max_body_bytes,
                        body_timeout_s=settings.body_timeout_s)
     _install_error_handlers(app, settings)
-    from reward_service.compat.nemo_gym import router as nemo_gym_router
-    from reward_service.compat.openrlhf import router as openrlhf_router
-    from reward_service.compat.sandbox_fusion import router as run_code_router
-
     app.include_router(v1)
     # Our handlers answer every 4xx with ErrorBody (FastAPI would document its own 422 shape instead).
     compat_errors: dict[int | str, dict[str, Any]] = {code: ERRORS[code] for code in (401, 413, 422, 429)}

@@ -1,7 +1,8 @@
 """HTTP bodies of the reward service: the contract of shared/CONTRACT.md in code.
 
 Item and Result are the library's own models (``verifiers.schemas``), so the HTTP schema and the
-library schema cannot drift apart.
+library schema cannot drift apart. The bodies of the compatibility routes (OpenRLHF's remote reward,
+NeMo-Gym's ``/verify``, SandboxFusion's ``/run_code``) live here too, so ``reward_service/compat/`` holds only translation.
 """
 
 from __future__ import annotations
@@ -9,14 +10,15 @@ from __future__ import annotations
 from importlib import metadata
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic.config import JsonDict
 
-from verifiers.schemas import Item, Result
+from verifiers.schemas import Item, Result, clean_text
 
 __all__ = [
-    "ErrorBody", "Item", "JobCreated", "JobProgress", "JobStatus", "OpenRLHFRequest", "OpenRLHFResponse",
-    "Result", "ScoreRequest", "ScoreResponse", "versions",
+    "CPP_LANGUAGES", "PYTHON_LANGUAGES", "SANDBOX_FUSION_LANGUAGES", "CommandRunResult", "ErrorBody", "Item",
+    "JobCreated", "JobProgress", "JobStatus", "NeMoGymVerifyRequest", "NeMoGymVerifyResponse", "OpenRLHFRequest",
+    "OpenRLHFResponse", "Result", "RunCodeRequest", "RunCodeResponse", "ScoreRequest", "ScoreResponse", "versions",
 ]
 
 _VERSIONED = ("prorl", "math-verify", "sympy", "reasoning-gym", "langdetect")
@@ -133,3 +135,120 @@ class OpenRLHFResponse(BaseModel):
     scores: list[float] = Field(description="Same as rewards (OpenRLHF's dynamic filtering reads this).")
     extra_logs: dict[str, list[float]] = Field(description="Per-sample values OpenRLHF logs: `correct` (reward 1) "
                                                "and `usable` (status ok: 0 marks a sample that was not judged).")
+
+
+# NeMo-Gym's resource-server /verify (reward_service/compat/nemo_gym.py).
+class NeMoGymVerifyRequest(BaseModel):
+    """A NeMo-Gym verify request: the task row (any extra fields are kept and echoed) and the response."""
+
+    model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [{
+        "responses_create_params": {"input": [{"role": "user", "content": "What is 6*7? Box the answer."}]},
+        "response": {"id": "resp_1", "object": "response", "created_at": 0, "model": "policy",
+                     "status": "completed", "output": [{"type": "message", "role": "assistant", "id": "msg_1",
+                                                        "status": "completed", "content": [
+                                                            {"type": "output_text", "text": "\\boxed{42}",
+                                                             "annotations": []}]}],
+                     "parallel_tool_calls": False, "tool_choice": "auto", "tools": []},
+        "domain": "math", "reference": {"answer": "42"}}]})
+
+    responses_create_params: dict[str, Any] = Field(description="The request that produced the response.")
+    response: dict[str, Any] = Field(description="The policy's output, an OpenAI Responses API object.")
+    domain: str | None = Field(default=None, description="Contract domain; `math` when only `expected_answer`.")
+    reference: dict[str, Any] | None = Field(default=None, description="Contract reference of the domain.")
+    options: dict[str, Any] | None = Field(default=None, description="Contract item options.")
+    expected_answer: str | None = Field(default=None, description="NeMo-Gym math rows: the gold answer.")
+
+
+class NeMoGymVerifyResponse(NeMoGymVerifyRequest):
+    """The request's fields echoed, plus the verdict."""
+
+    reward: float = Field(description="In [0, 1]; 0 when the sample could not be judged (see mask_sample).")
+    correct: bool = Field(description="True when the reward is 1.")
+    status: str = Field(description="The contract's status: ok | timeout | invalid | infra_error.")
+    mask_sample: bool = Field(description="True when the reward is not a judgement (invalid, infra_error, or an "
+                              "older service's timeout): drop the sample rather than learn from it.")
+    failure_reason: str | None = Field(default=None, description="Why the sample could not be judged, when masked.")
+    details: dict[str, Any] = Field(default_factory=dict, description="Domain-specific details of the verdict "
+                                    "(extracted answer, per-test or per-instruction results, reason).")
+
+
+# SandboxFusion's /run_code (reward_service/compat/sandbox_fusion.py).
+# Every language SandboxFusion's API accepts (its `Language` literal), plus "python3".
+SANDBOX_FUSION_LANGUAGES = (
+    "python", "python2", "cpp", "nodejs", "go", "go_test", "java", "php", "csharp", "bash", "typescript", "sql",
+    "rust", "cuda", "lua", "R", "perl", "D_ut", "ruby", "scala", "julia", "pytest", "junit", "kotlin_script", "jest",
+    "verilog", "python_gpu", "lean", "swift", "racket", "gtest", "react",
+)
+PYTHON_LANGUAGES = ("python", "python3")
+CPP_LANGUAGES = ("cpp",)
+
+
+class RunCodeRequest(BaseModel):
+    """SandboxFusion's ``RunCodeRequest`` (``args`` is pytest-only there and ignored here)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "code": "print(sum(map(int, input().split())))", "stdin": "1 2\n", "language": "python", "run_timeout": 5}]})
+
+    compile_timeout: float = Field(10, description="Ignored: C++ compiles under PRORL_SANDBOX_COMPILE_TIME_LIMIT_S "
+                                   "(CPU seconds per compiler process); Python has nothing to compile.")
+    run_timeout: float = Field(10, gt=0, description="Seconds the program may run: its CPU-time limit, with "
+                               "wall-clock backstops; clamped to PRORL_SANDBOX_MAX_TIME_LIMIT_S.")
+    memory_limit_MB: int | None = Field(-1, description="Memory cap in MB; -1 or null = the sandbox default "
+                                        "(PRORL_SANDBOX_MEMORY_MB), never above it (verl sends null when "
+                                        "reward.sandbox_fusion.memory_limit_mb is unset).")
+    code: str = Field(description="The program.")
+    stdin: str | None = Field(None, description="Standard input of the program.")
+    language: str = Field(description="python / python3 / cpp; other SandboxFusion languages answer SandboxError.")
+    files: dict[str, str | None] = Field(default_factory=dict,
+                                         description="Path (relative to the working dir) -> base64 content, "
+                                         "written before the program starts.")
+    fetch_files: list[str] = Field(default_factory=list, description="Paths to return (base64) after the run.")
+    args: list[str] = Field(default_factory=list, description="SandboxFusion pytest arguments; ignored.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _clean_surrogates(cls, data: object) -> object:
+        # Lone surrogate escapes are valid JSON but not UTF-8: replaced at intake, as for scoring items.
+        return clean_text(data) if isinstance(data, dict) else data
+
+    @field_validator("language")
+    @classmethod
+    def _known_language(cls, value: str) -> str:
+        if value not in SANDBOX_FUSION_LANGUAGES and value not in PYTHON_LANGUAGES:
+            raise ValueError(f"unknown language {value!r}; SandboxFusion languages: {', '.join(SANDBOX_FUSION_LANGUAGES)}")
+        return value
+
+
+class CommandRunResult(BaseModel):
+    """One command's outcome, as SandboxFusion reports it."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "status": "Finished", "execution_time": 0.031, "cpu_time": 0.02, "return_code": 0, "stdout": "3\n",
+        "stderr": ""}]})
+
+    status: Literal["Finished", "Error", "TimeLimitExceeded"] = Field(
+        description="`Finished`: the command ran to its end (any exit code); `TimeLimitExceeded`: killed at its limit.")
+    execution_time: float | None = Field(default=None, description="Wall-clock seconds.")
+    cpu_time: float | None = Field(default=None, description="CPU seconds.")
+    return_code: int | None = Field(default=None, description="Exit code; negative = killed by that signal.")
+    stdout: str | None = Field(default=None, description="Standard output (capped).")
+    stderr: str | None = Field(default=None, description="Standard error (capped).")
+
+
+class RunCodeResponse(BaseModel):
+    """SandboxFusion's ``RunCodeResponse``."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "status": "Success", "message": "", "compile_result": None,
+        "run_result": {"status": "Finished", "execution_time": 0.031, "cpu_time": 0.02, "return_code": 0,
+                       "stdout": "3\n", "stderr": ""}, "executor_pod_name": None, "files": {}}]})
+
+    status: Literal["Success", "Failed", "SandboxError"] = Field(
+        description="`Success`: ran and exited 0; `Failed`: non-zero exit or time limit (a wrong program); "
+        "`SandboxError`: the sandbox itself failed (retry; never learn from it).")
+    message: str = Field(default="", description="Why, for SandboxError.")
+    compile_result: CommandRunResult | None = Field(default=None, description="The compile step, for compiled "
+                                                    "languages.")
+    run_result: CommandRunResult | None = Field(default=None, description="The program's run.")
+    executor_pod_name: str | None = Field(default=None, description="Always null here (SandboxFusion's pod name).")
+    files: dict[str, str] = Field(default_factory=dict, description="Requested `fetch_files`: path -> base64 content.")

@@ -1,1 +1,7 @@
-"""reward_service/compat."""
+"""Other frameworks' protocols on our service: OpenRLHF's remote reward, NeMo-Gym's ``/verify`` and
+SandboxFusion's ``/run_code``.
+
+Each module only translates its framework's body to and from the contract (the bodies themselves are in
+``reward_service.schemas``) and goes through the same admission and scoring path as ``/v1/score``
+(``reward_service.scoring``); none imports the app that mounts it.
+"""

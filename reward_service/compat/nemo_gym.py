@@ -21,46 +21,14 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ValidationError
 
 from reward_service.admission import require_api_key_or_query
+from reward_service.schemas import NeMoGymVerifyRequest, NeMoGymVerifyResponse
+from reward_service.scoring import json_response, score_items
 from verifiers.schemas import Item, Result
 
 router = APIRouter(dependencies=[Depends(require_api_key_or_query)], tags=["compatibility"])
-
-
-class NeMoGymVerifyRequest(BaseModel):
-    """A NeMo-Gym verify request: the task row (any extra fields are kept and echoed) and the response."""
-
-    model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [{
-        "responses_create_params": {"input": [{"role": "user", "content": "What is 6*7? Box the answer."}]},
-        "response": {"id": "resp_1", "object": "response", "created_at": 0, "model": "policy",
-                     "status": "completed", "output": [{"type": "message", "role": "assistant", "id": "msg_1",
-                                                        "status": "completed", "content": [
-                                                            {"type": "output_text", "text": "\\boxed{42}",
-                                                             "annotations": []}]}],
-                     "parallel_tool_calls": False, "tool_choice": "auto", "tools": []},
-        "domain": "math", "reference": {"answer": "42"}}]})
-
-    responses_create_params: dict[str, Any] = Field(description="The request that produced the response.")
-    response: dict[str, Any] = Field(description="The policy's output, an OpenAI Responses API object.")
-    domain: str | None = Field(default=None, description="Contract domain; `math` when only `expected_answer`.")
-    reference: dict[str, Any] | None = Field(default=None, description="Contract reference of the domain.")
-    options: dict[str, Any] | None = Field(default=None, description="Contract item options.")
-    expected_answer: str | None = Field(default=None, description="NeMo-Gym math rows: the gold answer.")
-
-
-class NeMoGymVerifyResponse(NeMoGymVerifyRequest):
-    """The request's fields echoed, plus the verdict."""
-
-    reward: float = Field(description="In [0, 1]; 0 when the sample could not be judged (see mask_sample).")
-    correct: bool = Field(description="True when the reward is 1.")
-    status: str = Field(description="The contract's status: ok | timeout | invalid | infra_error.")
-    mask_sample: bool = Field(description="True when the reward is not a judgement (invalid, infra_error, or an "
-                              "older service's timeout): drop the sample rather than learn from it.")
-    failure_reason: str | None = Field(default=None, description="Why the sample could not be judged, when masked.")
-    details: dict[str, Any] = Field(default_factory=dict, description="Domain-specific details of the verdict "
-                                    "(extracted answer, per-test or per-instruction results, reason).")
 
 
 def response_text(response: dict[str, Any]) -> str:
@@ -97,8 +65,6 @@ def _item(body: NeMoGymVerifyRequest) -> Item | str:
 
 @router.post("/verify", response_model=NeMoGymVerifyResponse, summary="NeMo-Gym resource server verify")
 async def verify(body: NeMoGymVerifyRequest, request: Request) -> Response:
-    from reward_service.app import json_response, score_items
-
     built = _item(body)
     result = Result.failed("invalid", built) if isinstance(built, str) else (await score_items(request, [built]))[0]
     return json_response(NeMoGymVerifyResponse(

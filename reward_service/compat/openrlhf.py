@@ -20,6 +20,7 @@ from pydantic import ValidationError
 
 from reward_service.admission import require_api_key_or_query
 from reward_service.schemas import OpenRLHFRequest, OpenRLHFResponse
+from reward_service.scoring import json_response, score_items
 from verifiers.end_of_turn import END_OF_TURN, strip_end_of_turn
 from verifiers.schemas import Item, Result
 
@@ -55,8 +56,6 @@ def _item(query: str, prompt: str | None, label: Any) -> Item | str:
 
 @router.post("/reward", response_model=OpenRLHFResponse, summary="OpenRLHF remote reward (--remote_rm_url)")
 async def openrlhf_reward(body: OpenRLHFRequest, request: Request) -> Response:
-    from reward_service.app import json_response, score_items
-
     n = len(body.query)
     prompts: list[str | None] = list(body.prompts or [])
     labels: list[Any] = list(body.labels or [])

@@ -28,23 +28,20 @@ import anyio
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from prometheus_client import Counter, Histogram
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from reward_service import metrics
-from reward_service.admission import require_api_key_any_form
+from reward_service.admission import require_api_key_any_form, reserve_inflight
 from reward_service.compat.run_code_program import FetchedOutput, split_fetched, wrap_program
+from reward_service.schemas import (
+    CPP_LANGUAGES,
+    PYTHON_LANGUAGES,
+    CommandRunResult,
+    RunCodeRequest,
+    RunCodeResponse,
+)
+from reward_service.scoring import json_response
 from sandboxes import RunReport, SandboxUnavailable
 from verifiers.base import InfraError
-from verifiers.schemas import clean_text
-
-# Every language SandboxFusion's API accepts (its `Language` literal), plus "python3".
-SANDBOX_FUSION_LANGUAGES = (
-    "python", "python2", "cpp", "nodejs", "go", "go_test", "java", "php", "csharp", "bash", "typescript", "sql",
-    "rust", "cuda", "lua", "R", "perl", "D_ut", "ruby", "scala", "julia", "pytest", "junit", "kotlin_script", "jest",
-    "verilog", "python_gpu", "lean", "swift", "racket", "gtest", "react",
-)
-PYTHON_LANGUAGES = ("python", "python3")
-CPP_LANGUAGES = ("cpp",)
 
 RUN_CODE_REQUESTS = Counter("prorl_run_code_requests", "/run_code requests answered, by SandboxFusion status.",
                             ["status"], registry=metrics.REGISTRY)
@@ -54,77 +51,6 @@ RUN_CODE_SECONDS = Histogram(
 )
 
 router = APIRouter(dependencies=[Depends(require_api_key_any_form)], tags=["compatibility"])
-
-
-class RunCodeRequest(BaseModel):
-    """SandboxFusion's ``RunCodeRequest`` (``args`` is pytest-only there and ignored here)."""
-
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "code": "print(sum(map(int, input().split())))", "stdin": "1 2\n", "language": "python", "run_timeout": 5}]})
-
-    compile_timeout: float = Field(10, description="Ignored: C++ compiles under PRORL_SANDBOX_COMPILE_TIME_LIMIT_S "
-                                   "(CPU seconds per compiler process); Python has nothing to compile.")
-    run_timeout: float = Field(10, gt=0, description="Seconds the program may run: its CPU-time limit, with "
-                               "wall-clock backstops; clamped to PRORL_SANDBOX_MAX_TIME_LIMIT_S.")
-    memory_limit_MB: int | None = Field(-1, description="Memory cap in MB; -1 or null = the sandbox default "
-                                        "(PRORL_SANDBOX_MEMORY_MB), never above it (verl sends null when "
-                                        "reward.sandbox_fusion.memory_limit_mb is unset).")
-    code: str = Field(description="The program.")
-    stdin: str | None = Field(None, description="Standard input of the program.")
-    language: str = Field(description="python / python3 / cpp; other SandboxFusion languages answer SandboxError.")
-    files: dict[str, str | None] = Field(default_factory=dict,
-                                         description="Path (relative to the working dir) -> base64 content, "
-                                         "written before the program starts.")
-    fetch_files: list[str] = Field(default_factory=list, description="Paths to return (base64) after the run.")
-    args: list[str] = Field(default_factory=list, description="SandboxFusion pytest arguments; ignored.")
-
-    @model_validator(mode="before")
-    @classmethod
-    def _clean_surrogates(cls, data: object) -> object:
-        # Lone surrogate escapes are valid JSON but not UTF-8: replaced at intake, as for scoring items.
-        return clean_text(data) if isinstance(data, dict) else data
-
-    @field_validator("language")
-    @classmethod
-    def _known_language(cls, value: str) -> str:
-        if value not in SANDBOX_FUSION_LANGUAGES and value not in PYTHON_LANGUAGES:
-            raise ValueError(f"unknown language {value!r}; SandboxFusion languages: {', '.join(SANDBOX_FUSION_LANGUAGES)}")
-        return value
-
-
-class CommandRunResult(BaseModel):
-    """One command's outcome, as SandboxFusion reports it."""
-
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "status": "Finished", "execution_time": 0.031, "cpu_time": 0.02, "return_code": 0, "stdout": "3\n",
-        "stderr": ""}]})
-
-    status: Literal["Finished", "Error", "TimeLimitExceeded"] = Field(
-        description="`Finished`: the command ran to its end (any exit code); `TimeLimitExceeded`: killed at its limit.")
-    execution_time: float | None = Field(default=None, description="Wall-clock seconds.")
-    cpu_time: float | None = Field(default=None, description="CPU seconds.")
-    return_code: int | None = Field(default=None, description="Exit code; negative = killed by that signal.")
-    stdout: str | None = Field(default=None, description="Standard output (capped).")
-    stderr: str | None = Field(default=None, description="Standard error (capped).")
-
-
-class RunCodeResponse(BaseModel):
-    """SandboxFusion's ``RunCodeResponse``."""
-
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "status": "Success", "message": "", "compile_result": None,
-        "run_result": {"status": "Finished", "execution_time": 0.031, "cpu_time": 0.02, "return_code": 0,
-                       "stdout": "3\n", "stderr": ""}, "executor_pod_name": None, "files": {}}]})
-
-    status: Literal["Success", "Failed", "SandboxError"] = Field(
-        description="`Success`: ran and exited 0; `Failed`: non-zero exit or time limit (a wrong program); "
-        "`SandboxError`: the sandbox itself failed (retry; never learn from it).")
-    message: str = Field(default="", description="Why, for SandboxError.")
-    compile_result: CommandRunResult | None = Field(default=None, description="The compile step, for compiled "
-                                                    "languages.")
-    run_result: CommandRunResult | None = Field(default=None, description="The program's run.")
-    executor_pod_name: str | None = Field(default=None, description="Always null here (SandboxFusion's pod name).")
-    files: dict[str, str] = Field(default_factory=dict, description="Requested `fetch_files`: path -> base64 content.")
 
 
 def _sandbox_error(message: str) -> RunCodeResponse:
@@ -194,7 +120,7 @@ def run_blocking(body: RunCodeRequest) -> RunCodeResponse:
     if body.language not in PYTHON_LANGUAGES + CPP_LANGUAGES:
         return _sandbox_error(f"unsupported language {body.language!r}: this prorl service runs "
                               f"{' / '.join(PYTHON_LANGUAGES + CPP_LANGUAGES)} only")
-    language = "cpp" if body.language in CPP_LANGUAGES else "python"
+    language: Literal["python", "cpp"] = "cpp" if body.language in CPP_LANGUAGES else "python"
     if language == "cpp" and (body.files or body.fetch_files):
         return _sandbox_error("files and fetch_files are supported for python only")
     files = _decode_files(body.files)
@@ -231,10 +157,8 @@ def _runner_limit(request: Request) -> anyio.CapacityLimiter:
 
 @router.post("/run_code", response_model=RunCodeResponse, summary="SandboxFusion-compatible code execution")
 async def run_code(body: RunCodeRequest, request: Request) -> Response:
-    from reward_service.app import json_response, reserve
-
     started = time.perf_counter()
-    limiter = await reserve(request, 1)
+    limiter = await reserve_inflight(request, 1)
     try:
         answer = await anyio.to_thread.run_sync(run_blocking, body, limiter=_runner_limit(request))
     finally:

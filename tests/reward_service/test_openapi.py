@@ -47,13 +47,12 @@ def test_errors_are_documented_as_the_service_answers_them(spec: dict[str, Any])
 
 def _models() -> list[type[BaseModel]]:
     from reward_service import schemas
-    from reward_service.compat import sandbox_fusion
     from verifiers import schemas as item_schemas
 
     return [schemas.ScoreRequest, schemas.ScoreResponse, schemas.JobCreated, schemas.JobProgress, schemas.JobStatus,
             schemas.ErrorBody, schemas.OpenRLHFRequest, schemas.OpenRLHFResponse, item_schemas.Item,
-            item_schemas.ItemOptions, item_schemas.Result, sandbox_fusion.RunCodeRequest,
-            sandbox_fusion.RunCodeResponse, sandbox_fusion.CommandRunResult]
+            item_schemas.ItemOptions, item_schemas.Result, schemas.RunCodeRequest,
+            schemas.RunCodeResponse, schemas.CommandRunResult]
 
 
 @pytest.mark.parametrize("model", _models(), ids=lambda m: m.__name__)
