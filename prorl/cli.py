@@ -13,9 +13,9 @@ import sys
 _COMMANDS: dict[str, tuple[str, str, str, str]] = {
     "score": ("prorl.score_cli", "main", "", "score a JSONL or Parquet file of items offline"),
     "serve": ("reward_service.commands", "serve_main", "service", "run the HTTP reward service"),
-    "worker": ("reward_service.commands", "worker_main", "service", "run an RQ scoring worker"),
+    "worker": ("reward_service.commands", "rq_worker_main", "service", "run an RQ scoring worker"),
     "train": ("trainer_client.grpo.commands", "train_main", "trainer", "run the bundled ProRL GRPO trainer"),
-    "eval": ("trainer_client.eval.evaluate", "main", "trainer", "pass@k evaluation (and --compare plots)"),
+    "eval": ("trainer_client.eval.commands", "main", "trainer", "pass@k evaluation (and --compare plots)"),
     "data": ("trainer_client.data.commands", "main", "", "build / convert training data"),
     "audit": ("prorl.audit.cli", "main", "", "score junk answers; flag any reward that pays for junk"),
 }

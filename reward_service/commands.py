@@ -1,7 +1,9 @@
-"""``prorl serve`` (the HTTP service) and ``prorl worker`` (an RQ scoring worker).
+"""``prorl serve`` (the HTTP service) and ``prorl worker`` (an RQ scoring worker): flags in, process out.
 
-Command-line flags override the ``PRORL_*`` environment; both end up in the environment so that every
-uvicorn worker process builds the same settings.
+Only argument parsing and process setup live here; the worker's loop and its RQ worker class are in
+:mod:`reward_service.executors.rq_worker`. For ``serve``, command-line flags override the ``PRORL_*``
+environment, and both end up in the environment so that every uvicorn worker process builds the same
+settings.
 """
 
 from __future__ import annotations
@@ -11,10 +13,8 @@ import glob
 import os
 import shutil
 import tempfile
-import threading
 from typing import Any
 
-_STOP = threading.Event()
 _MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
 
@@ -102,8 +102,8 @@ def _http_protocol() -> Any:
     return HeaderTimeoutProtocol
 
 
-def worker_main(argv: list[str]) -> int:
-    """Run one RQ worker that scores chunks with its own jailed pool until SIGTERM/SIGINT."""
+def rq_worker_main(argv: list[str]) -> int:
+    """``prorl worker``: run one RQ worker that scores chunks with its own jailed pool until SIGTERM/SIGINT."""
     parser = argparse.ArgumentParser(
         prog="prorl worker", description="Run a prorl RQ scoring worker.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -123,66 +123,8 @@ def worker_main(argv: list[str]) -> int:
     # write (and count) into the API's multiprocess metrics directory.
     os.environ.pop(_MULTIPROC_ENV, None)
 
-    import uuid
+    from reward_service.executors.rq_worker import RQWorkerOptions, run_rq_worker
 
-    import redis
-    from rq import Queue, SimpleWorker
-
-    from reward_service import logs
-    from verifiers.jail.pool import get_pool, shutdown_default_pool
-
-    class ScoringWorker(SimpleWorker):
-        """Runs chunks in this process (no fork per job) so the warm jailed pool is reused."""
-
-        max_connection_wait_time = 5.0  # RQ's own reconnect backoff cap (60 s upstream): recover quickly
-
-        def heartbeat(self, timeout=None, pipeline=None):  # type: ignore[no-untyped-def]
-            # A Redis that restarted without persistence has forgotten this worker; RQ would keep
-            # dequeuing unregistered (invisible to /readyz and to the API's worker count). Register again.
-            if pipeline is None and not self.connection.exists(self.key):
-                self.log.warning("worker %s: registration lost (Redis restarted?): registering again", self.name)
-                self.register_birth()
-            return super().heartbeat(timeout, pipeline)
-
-        def request_stop(self, signum, frame):  # type: ignore[no-untyped-def]
-            _STOP.set()  # also stop between restarts, when RQ would only raise StopRequested
-            super().request_stop(signum, frame)
-
-    logs.configure(args.log_level)
-    get_pool()  # fork the scoring processes before taking any job
-    stop_metrics = None
-    if args.metrics_port:
-        from reward_service import worker_metrics
-
-        try:
-            stop_metrics = worker_metrics.serve(args.metrics_host, args.metrics_port)
-        except OSError as exc:
-            logs.logger.error("cannot serve worker metrics", extra={
-                "host": args.metrics_host, "port": args.metrics_port, "error": str(exc)})
-            shutdown_default_pool()
-            return 2
-        logs.logger.info("worker metrics", extra={"url": f"http://{args.metrics_host}:{args.metrics_port}/metrics"})
-    prefix = args.name or f"{os.uname().nodename}-{os.getpid()}"
-    # No socket timeout: the worker blocks on the queue. Connect timeout: a dead Redis is noticed fast.
-    connection = redis.Redis.from_url(args.redis_url, socket_connect_timeout=3, health_check_interval=15)
-    backoff = 0.5
-    try:
-        while not _STOP.is_set():
-            try:
-                worker = ScoringWorker([Queue(args.queue, connection=connection)], connection=connection,
-                                       name=f"{prefix}-{uuid.uuid4().hex[:6]}")
-                worker.work(burst=args.burst, logging_level=args.log_level.upper())
-                if args.burst:
-                    break
-                backoff = 0.5
-            except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError) as exc:
-                logs.logger.warning("redis unavailable, retrying", extra={"error": str(exc), "retry_in_s": backoff})
-            # RQ's loop quits on some Redis errors (e.g. after a Redis restart): start a fresh worker.
-            if _STOP.wait(backoff):
-                break
-            backoff = min(backoff * 2, 10.0)
-    finally:
-        if stop_metrics is not None:
-            stop_metrics()
-        shutdown_default_pool()
-    return 0
+    return run_rq_worker(RQWorkerOptions(
+        redis_url=args.redis_url, queue=args.queue, name_prefix=args.name, burst=args.burst,
+        log_level=args.log_level, metrics_host=args.metrics_host, metrics_port=args.metrics_port))
