@@ -21,10 +21,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from trainer_client.data.ifeval_prompts import generate, sample_responses  # noqa: E402
 from verifiers import score_batch  # noqa: E402
 from verifiers.answer_text import TruncatedInThinking, answer_text  # noqa: E402
 from verifiers.ifeval import _text, score  # noqa: E402
-from verifiers.ifeval.generate import generate, sample_responses  # noqa: E402
 from verifiers.ifeval.instructions import INSTRUCTION_IDS  # noqa: E402
 from verifiers.jail.pool import JailedPool  # noqa: E402
 from verifiers.schemas import ItemOptions  # noqa: E402

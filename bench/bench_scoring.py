@@ -66,9 +66,9 @@ def _items(domain: str, prompts: int, samples: int, seed: int, pathological: int
     if domain == "math":
         return math_batch(prompts, samples, seed, pathological)
     try:
-        from verifiers.ifeval.generate import generate, sample_responses
+        from trainer_client.data.ifeval_prompts import generate, sample_responses
     except ImportError:
-        sys.exit("--domain ifeval/mixed needs verifiers.ifeval.generate (generate, sample_responses)")
+        sys.exit("--domain ifeval/mixed needs trainer_client.data.ifeval_prompts (generate, sample_responses)")
     n = prompts if domain == "ifeval" else prompts - prompts // 2
     group = [item for item in generate(n, seed=seed) for _ in range(samples)]
     ifeval = [{"id": f"if{i}", "domain": "ifeval", "response": response, "reference": item["reference"]}

@@ -137,13 +137,12 @@ def _prepare(raw: Item | dict[str, Any], default_timeout_s: float | None) -> _Pr
         answer = strip_end_of_turn(answer)
     options = item.options.model_dump(exclude_none=True)
     try:
-        module = registry.get_verifier(item.domain)
+        key_fn = registry.dedup_key_hook(item.domain)  # the first use imports the domain's module
     except ImportError as exc:
         return Result.failed("infra_error", f"verifier for {item.domain!r} unavailable: {exc}", item.id)
     timeout_s = item.options.timeout_s or default_timeout_s
     if timeout_s is None:
-        timeout_s = _deadline_s(module, item)
-    key_fn = getattr(module, "dedup_key", None)
+        timeout_s = _deadline_s(item)
     try:
         answer_key = key_fn(answer, item.reference, item.options) if key_fn else answer
     except Exception:  # the key is an optimisation; a reference it cannot read is judged by score()
@@ -158,27 +157,25 @@ def _prepare(raw: Item | dict[str, Any], default_timeout_s: float | None) -> _Pr
     return _Prepared(item.domain, answer, item.reference, options, float(timeout_s), digest, item.id)
 
 
-# Domains whose scorers run code on the answer (upstream reasoning_gym scorers are not hardened): a
-# hostile answer may take over its worker, so that worker's later verdicts never enter the cache. A
-# module may say so itself with ``EVALUATES_ANSWERS`` (a bool, or a function of the reference).
-_EVALUATES_ANSWERS = frozenset({"reasoning_gym"})
-
-
 def _evaluates_answers(domain: str, reference: dict[str, Any]) -> bool:
-    flag = getattr(registry.get_verifier(domain), "EVALUATES_ANSWERS", domain in _EVALUATES_ANSWERS)
+    """Whether the domain's scorers run code on the answer (its ``EVALUATES_ANSWERS``; reasoning_gym's do).
+
+    A hostile answer may then take over its worker, so that worker's later verdicts never enter the cache.
+    """
+    flag = registry.evaluates_answers_hook(domain)
     try:
         return bool(flag(reference) if callable(flag) else flag)
     except Exception:
         return True  # cannot tell: assume the worst
 
 
-def _deadline_s(module: Any, item: Item) -> float:
+def _deadline_s(item: Item) -> float:
     """The module's item-specific deadline, else its default.
 
     ``deadline_s`` runs here, in the caller, on client input: a reference or a setting it cannot read
     falls back to the default deadline, and ``score()`` then reports the real reason as a status.
     """
-    deadline_fn = getattr(module, "deadline_s", None)
+    deadline_fn = registry.deadline_hook(item.domain)
     if deadline_fn is not None:
         try:
             return float(deadline_fn(item.reference, item.options))

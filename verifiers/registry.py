@@ -1,18 +1,25 @@
-"""Maps the contract's domain names to verifier modules. Adding a domain is one module and one line."""
+"""Maps the contract's domain names to verifier modules. Adding a domain is one module and one line.
+
+Every read of a domain module goes through here, typed by :class:`verifiers.base.DomainModule` and the
+hook types of :mod:`verifiers.base`, so the rest of the package never guesses at a module's attributes.
+"""
 
 from __future__ import annotations
 
 import importlib
 import os
-from types import ModuleType
+from collections.abc import Callable
+from typing import TYPE_CHECKING, cast
 
-DOMAINS: dict[str, str] = {
-    "math": "verifiers.math",
-    "mcq": "verifiers.mcq",
-    "reasoning_gym": "verifiers.reasoning_gym",
-    "ifeval": "verifiers.ifeval",
-    "code": "verifiers.code",
-}
+from verifiers.base import AnswerEvaluation, Deadline, DedupKey, DomainModule
+from verifiers.schemas import BUILTIN_DOMAINS
+
+if TYPE_CHECKING:  # mypy checks every built-in domain module against the protocol
+    from verifiers import code, ifeval, math, mcq, reasoning_gym
+
+    _BUILTIN_MODULES: tuple[DomainModule, ...] = (math, code, mcq, reasoning_gym, ifeval)
+
+DOMAINS: dict[str, str] = {name: f"verifiers.{name}" for name in BUILTIN_DOMAINS}
 
 # Plugins: PRORL_EXTRA_DOMAINS="name=package.module,other=pkg.mod" adds domains without touching this
 # file. It is read from the environment so the pool's spawned workers see the same registry.
@@ -24,14 +31,14 @@ for _entry in filter(None, os.environ.get("PRORL_EXTRA_DOMAINS", "").split(","))
 _DEFAULT_TIMEOUT_S = 10.0
 
 
-_loaded: dict[str, ModuleType] = {}
+_loaded: dict[str, DomainModule] = {}
 
 
-def get_verifier(domain: str) -> ModuleType:
+def get_verifier(domain: str) -> DomainModule:
     """Import (once) and return the verifier module of ``domain``; KeyError if the domain is unknown."""
     module = _loaded.get(domain)
     if module is None:
-        module = _loaded[domain] = importlib.import_module(DOMAINS[domain])
+        module = _loaded[domain] = cast(DomainModule, importlib.import_module(DOMAINS[domain]))
     return module
 
 
@@ -52,3 +59,24 @@ def runs_in_thread(domain: str) -> bool:
 def default_timeout_s(domain: str) -> float:
     """The verification deadline of ``domain`` when an item sets none."""
     return float(getattr(get_verifier(domain), "DEFAULT_TIMEOUT_S", _DEFAULT_TIMEOUT_S))
+
+
+def dedup_key_hook(domain: str) -> DedupKey | None:
+    """The domain's ``dedup_key``, or None (the whole answer text is the key)."""
+    return cast("DedupKey | None", getattr(get_verifier(domain), "dedup_key", None))
+
+
+def deadline_hook(domain: str) -> Deadline | None:
+    """The domain's item-specific ``deadline_s``, or None (:func:`default_timeout_s` applies)."""
+    return cast("Deadline | None", getattr(get_verifier(domain), "deadline_s", None))
+
+
+def evaluates_answers_hook(domain: str) -> AnswerEvaluation:
+    """The domain's ``EVALUATES_ANSWERS`` (a bool, or a function of the reference); False when it has none."""
+    return cast(AnswerEvaluation, getattr(get_verifier(domain), "EVALUATES_ANSWERS", False))
+
+
+def warm_hook(domain: str) -> Callable[[], object] | None:
+    """The domain's ``warm()`` (heavy imports for the jailed workers' preload), or None."""
+    warm = getattr(get_verifier(domain), "warm", None)
+    return warm if callable(warm) else None

@@ -12,6 +12,10 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Domain = str  # validated against the registry at scoring time, so an unknown domain is a per-item `invalid`
+# The contract's built-in domains, the one list of them: the registry maps each to ``verifiers.<name>``
+# (plugins, PRORL_EXTRA_DOMAINS, add to the registry only) and the trainer's records accept exactly these.
+# The order is the data builder's (a mix lists its records domain by domain in this order before shuffling).
+BUILTIN_DOMAINS: tuple[str, ...] = ("math", "code", "mcq", "reasoning_gym", "ifeval")
 Status = Literal["ok", "timeout", "invalid", "infra_error"]
 
 REPLACEMENT = "\ufffd"

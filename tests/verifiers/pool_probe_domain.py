@@ -13,7 +13,7 @@ from verifiers.base import InvalidReference, Verdict
 DEFAULT_TIMEOUT_S = 2.0
 
 
-def EVALUATES_ANSWERS(reference: dict) -> bool:  # noqa: N802 (the module attribute verifiers.batch reads)
+def EVALUATES_ANSWERS(reference: dict) -> bool:  # noqa: N802 (the module attribute verifiers.registry reads)
     """Items marked ``taints`` stand for a scorer that evaluates the answer (like reasoning_gym's)."""
     return bool(reference.get("taints"))
 

@@ -55,9 +55,9 @@ def generate_ifeval(n: int, seed: int, round_: int = 0) -> list[Record]:
     (``options.loopholes: "closed"``): a policy must not learn that "." follows "no commas".
     """
     try:
-        from verifiers.ifeval.generate import generate
+        from trainer_client.data.ifeval_prompts import generate
     except ImportError as exc:
-        raise RuntimeError(f"the IFEval prompt generator (verifiers.ifeval.generate) is unavailable: {exc}") from exc
+        raise RuntimeError(f"the IFEval prompt generator (trainer_client.data.ifeval_prompts) is unavailable: {exc}") from exc
     records = []
     for row in generate(n, seed * 1009 + round_):
         record = from_ifeval(dict(row["reference"], source=row.get("meta", {}).get("source", "ifeval")),

@@ -21,7 +21,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-DOMAINS = ("math", "code", "mcq", "reasoning_gym", "ifeval")
+from verifiers.schemas import BUILTIN_DOMAINS as DOMAINS  # the contract's domains: one list, in verifiers
+
 Record = dict[str, Any]
 
 # Columns of a record stored as JSON text in Parquet (free-form nested data). Files written before prompts

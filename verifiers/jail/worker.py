@@ -7,7 +7,6 @@ parent knows exactly when the next task started and can enforce a per-task deadl
 
 from __future__ import annotations
 
-import importlib
 import json
 import os
 import resource
@@ -17,7 +16,7 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from verifiers.jail.isolation import IsolationSettings, isolate_early, isolate_late
-from verifiers.registry import DOMAINS
+from verifiers.registry import DOMAINS, warm_hook
 from verifiers.scoring import score_task
 
 
@@ -54,17 +53,16 @@ def _rss_mb() -> float:
 
 def _preload() -> None:
     """Import every jailed domain once, so the first task does not pay for imports."""
-    for domain, module_name in DOMAINS.items():
+    for domain in DOMAINS:
         if domain == "code":
             continue
         try:
-            module = importlib.import_module(module_name)
+            warm = warm_hook(domain)  # imports the domain's module
         except ImportError:
             continue  # reported per item when an item of that domain arrives
         # Heavy imports a domain keeps lazy for the parent process (reasoning_gym takes ~5 s) are paid
         # here, before "ready", so they never eat into the first task's deadline.
-        warm = getattr(module, "warm", None)
-        if callable(warm):
+        if warm is not None:
             warm()
 
 

@@ -36,40 +36,14 @@ from verifiers.reasoning_gym.fixes import FIXED_SCORERS, SCORER_FIXES
 from verifiers.schemas import ItemOptions
 
 DEFAULT_TIMEOUT_S = 10.0
-
-# The ProRL paper's out-of-distribution Reasoning Gym tasks: never trained on, evaluated only.
-OOD_HELD_OUT: tuple[str, ...] = ("acre", "boxnet", "game_of_life_halting")
+# Upstream scorers are not hardened (see above): a hostile answer may take over its worker, so that
+# worker's later verdicts never enter the cache (verifiers.batch).
+EVALUATES_ANSWERS = True
 
 # Registry names that are not a task of their own.
 NOT_SCORABLE: dict[str, str] = {
     "composite": "a mixture of other tasks; its entries carry the sub-task's name in metadata.source_dataset",
 }
-
-# Every reasoning-gym 0.1.25 task that generates offline (its data ships in the wheel), minus
-# OOD_HELD_OUT and NOT_SCORABLE. The paper trains on Reasoning Gym's logic puzzles but its per-task
-# list (Table 5) is not available offline, so this is the candidate training pool; the data helper
-# picks from it. tests/verifiers/test_reasoning_gym.py checks it against the installed registry.
-PRORL_TASKS: tuple[str, ...] = (
-    'ab', 'advanced_geometry', 'aiw', 'arc_1d', 'arc_agi', 'base_conversion', 'basic_arithmetic', 'bf',
-    'binary_alternation', 'binary_matrix', 'bitwise_arithmetic', 'caesar_cipher', 'calendar_arithmetic',
-    'chain_sum', 'circuit_logic', 'codeio', 'coin_flip', 'color_cube_rotation', 'complex_arithmetic',
-    'count_bits', 'count_primes', 'countdown', 'course_schedule', 'cryptarithm', 'decimal_arithmetic',
-    'decimal_chain_sum', 'dice', 'emoji_mystery', 'family_relationships', 'figlet_font',
-    'fraction_simplification', 'futoshiki', 'game_of_life', 'gcd', 'graph_color', 'group_anagrams',
-    'gsm_symbolic', 'intermediate_integration', 'isomorphic_strings', 'jugs', 'kakurasu', 'knight_swap',
-    'knights_knaves', 'largest_island', 'lcm', 'leg_counting', 'letter_counting', 'letter_jumble',
-    'list_functions', 'mahjong_puzzle', 'manipulate_matrix', 'maze', 'mini_sudoku', 'modulo_grid',
-    'n_queens', 'needle_haystack', 'number_filtering', 'number_format', 'number_sequence',
-    'number_sorting', 'palindrome_generation', 'palindrome_partitioning', 'path_star',
-    'polynomial_equations', 'polynomial_multiplication', 'pool_matrix', 'power_function',
-    'prime_factorization', 'products', 'propositional_logic', 'puzzle24', 'quantum_lock', 'ransom_note',
-    'rearc', 'rectangle_count', 'rotate_matrix', 'rotten_oranges', 'rubiks_cube', 'rush_hour',
-    'self_reference', 'sentence_reordering', 'shortest_path', 'simple_equations', 'simple_geometry',
-    'simple_integration', 'sokoban', 'spell_backward', 'spiral_matrix', 'string_insertion',
-    'string_manipulation', 'string_splitting', 'string_synthesis', 'sudoku', 'survo', 'syllogism',
-    'time_intervals', 'tower_of_hanoi', 'tsumego', 'word_ladder', 'word_sequence_reversal',
-    'word_sorting', 'zebra_puzzles',
-)  # fmt: skip
 
 # Scorers that run the model's answer (eval) or a reference (number_sorting's gold) through eval():
 # the module global ``eval`` is shadowed by ast.literal_eval (module globals beat builtins).
@@ -141,6 +115,17 @@ def warm() -> None:
     ``dedup_key`` and must stay light.
     """
     import reasoning_gym  # noqa: F401
+
+
+def scorable_tasks() -> frozenset[str]:
+    """Every task this verifier scores: the installed reasoning-gym registry minus :data:`NOT_SCORABLE`.
+
+    Which of them a training mix draws from is the data builder's choice (``trainer_client/data/gym_tasks.py``);
+    this is the set that choice must stay inside. Imports reasoning_gym (seconds): not for the hot path.
+    """
+    import reasoning_gym
+
+    return frozenset(reasoning_gym.factory.DATASETS) - frozenset(NOT_SCORABLE)
 
 
 @functools.cache

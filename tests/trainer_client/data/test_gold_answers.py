@@ -46,7 +46,7 @@ def test_reasoning_gym_golds_score_one() -> None:
 
 
 def test_ifeval_records_have_a_compliant_response() -> None:
-    from verifiers.ifeval.generate import compliant_response
+    from trainer_client.data.ifeval_prompts import compliant_response
 
     records = generate_ifeval(60, seed=11)
     assert all(r["options"] == {"loopholes": "closed"} for r in records)  # scored as training data is

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 import verifiers
+from trainer_client.data.ifeval_prompts import generate, sample_responses
 from verifiers.ifeval import score
 from verifiers.ifeval._echo import distinct_words
-from verifiers.ifeval.generate import generate, sample_responses
 from verifiers.schemas import ItemOptions
 
 GOOGLE, CLOSED = ItemOptions(), ItemOptions(loopholes="closed")

@@ -4,6 +4,10 @@
 kwargs in Google's ranges over the shipped base tasks. Every item is kept only if the hand-built
 compliant response of :mod:`verifiers.ifeval._compose` passes the verifier, so no prompt is impossible.
 ``sample_responses`` makes a realistic mix of compliant and non-compliant answers for benchmarks.
+
+Which prompts to train on is the data builder's business, so this lives in ``trainer_client/data/``; it
+reads the ifeval verifier's instruction table, conflict table, corpus and witness builder, because a
+prompt is only worth generating if that verifier can judge it.
 """
 
 from __future__ import annotations

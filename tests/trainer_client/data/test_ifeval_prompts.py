@@ -7,9 +7,9 @@ import itertools
 import pytest
 
 import verifiers
+from trainer_client.data.ifeval_prompts import Unsatisfiable, compliant_response, generate, sample_responses
 from verifiers.ifeval import _corpus, score
 from verifiers.ifeval._text import detect_language
-from verifiers.ifeval.generate import Unsatisfiable, compliant_response, generate, sample_responses
 from verifiers.ifeval.instructions import CONFLICTS, INSTRUCTION_IDS, bind
 from verifiers.schemas import ItemOptions
 
