@@ -11,17 +11,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from trainer_client.data.records import DOMAINS
-
-# Common data_source names in verl/TRL recipes -> our domain. Anything else must say its domain.
-_ALIASES: dict[str, str] = {
-    "openai/gsm8k": "math", "gsm8k": "math", "lighteval/MATH": "math", "DigitalLearningGmbH/MATH-lighteval": "math",
-    "math_dapo": "math", "aime": "math", "aime24": "math", "aime25": "math", "amc": "math", "deepscaler": "math",
-    "Idavidrein/gpqa": "mcq", "gpqa": "mcq", "gpqa_diamond": "mcq", "mmlu": "mcq", "mmlu_pro": "mcq",
-    "google/IFEval": "ifeval", "ifeval": "ifeval",
-    "codecontests": "code", "apps": "code", "taco": "code", "codeforces": "code", "primeintellect": "code",
-    "livecodebench": "code",
-}
+from trainer_client.data.records import source_domain
 
 
 def _as_mapping(value: Any) -> Mapping[str, Any] | None:
@@ -39,18 +29,6 @@ def _as_mapping(value: Any) -> Mapping[str, Any] | None:
 def resolve_domain(data_source: Any, ground_truth: Any = None, extra: Mapping[str, Any] | None = None) -> str:
     """The item's domain: explicit (extra/ground truth) first, then the data source name or its alias."""
     return _domain(data_source, _as_mapping(ground_truth), extra)
-
-
-def source_domain(data_source: Any) -> str | None:
-    """The domain a data-source name stands for (a domain name, ``reasoning_gym...``, or a known alias), or
-    None. ``prorl data convert --format verl`` asks this too, so a row converts to the domain this adapter
-    would score it as."""
-    name = str(data_source or "")
-    if name in DOMAINS:
-        return name
-    if name.startswith("reasoning_gym"):
-        return "reasoning_gym"
-    return _ALIASES.get(name, _ALIASES.get(name.lower()))
 
 
 def _domain(data_source: Any, mapping: Mapping[str, Any] | None, extra: Mapping[str, Any] | None) -> str:

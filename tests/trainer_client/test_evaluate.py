@@ -7,7 +7,8 @@ import json
 import pytest
 
 from trainer_client.client import RewardClient
-from trainer_client.eval.evaluate import main, score_samples, task_of
+from trainer_client.eval.commands import main
+from trainer_client.eval.evaluate import score_samples, task_of
 from trainer_client.eval.passk import pass_at_k
 from trainer_client.grpo.tiny_task import build_model, build_tokenizer, make_records
 
@@ -63,8 +64,8 @@ def test_eval_encodes_prompts_exactly_as_the_trainer(tmp_path, monkeypatch):
     from tokenizers.processors import TemplateProcessing
     from transformers import AutoTokenizer
 
-    from trainer_client.grpo.engines.hf import HFEngine
     from trainer_client.eval.evaluate import generate_texts
+    from trainer_client.grpo.engines.hf import HFEngine
     from trainer_client.grpo.prompt_sampler import encode_prompt
 
     tokenizer = build_tokenizer()

@@ -9,7 +9,9 @@ from math import comb
 import pytest
 
 from trainer_client.eval.passk import (
-    Sample,
+    ScoredSample as Sample,
+)
+from trainer_client.eval.passk import (
     compare_table,
     ks_for,
     pass_at_k,

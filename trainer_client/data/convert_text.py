@@ -11,8 +11,7 @@ from typing import Any
 from trainer_client.data.boxed import last_boxed
 from trainer_client.data.convert_code import code_tests
 from trainer_client.data.prompts import build_prompt
-from trainer_client.data.records import Record, RecordError, make_record
-from trainer_client.item_builder import source_domain
+from trainer_client.data.records import Record, RecordError, make_record, source_domain
 
 LETTERS = "ABCDEFGHIJ"
 
@@ -145,7 +144,7 @@ _DOMAIN_HINTS = (  # (substring of data_source/ability, domain), first match win
 
 def verl_domain(row: dict[str, Any]) -> str:
     """Our domain for a verl row: the verl adapter's own reading of ``data_source`` when it knows the name
-    (``trainer_client.item_builder.source_domain``), else hints in ``ability`` and ``data_source``."""
+    (``trainer_client.data.records.source_domain``), else hints in ``ability`` and ``data_source``."""
     known = source_domain(row.get("data_source"))
     if known:
         return known

@@ -32,6 +32,29 @@ _JSON_COLUMNS = ("reference", "meta")
 _VERL_COLUMNS = ("data_source", "reward_model")
 
 
+# Common data_source names in verl/TRL recipes -> our domain. Anything else must say its domain.
+_SOURCE_ALIASES: dict[str, str] = {
+    "openai/gsm8k": "math", "gsm8k": "math", "lighteval/MATH": "math", "DigitalLearningGmbH/MATH-lighteval": "math",
+    "math_dapo": "math", "aime": "math", "aime24": "math", "aime25": "math", "amc": "math", "deepscaler": "math",
+    "Idavidrein/gpqa": "mcq", "gpqa": "mcq", "gpqa_diamond": "mcq", "mmlu": "mcq", "mmlu_pro": "mcq",
+    "google/IFEval": "ifeval", "ifeval": "ifeval",
+    "codecontests": "code", "apps": "code", "taco": "code", "codeforces": "code", "primeintellect": "code",
+    "livecodebench": "code",
+}
+
+
+def source_domain(data_source: Any) -> str | None:
+    """The domain a data-source name stands for (a domain name, ``reasoning_gym...``, or a known alias), or
+    None. The trainer adapters' item builder (:mod:`trainer_client.item_builder`) scores a row as this
+    domain, and ``prorl data convert --format verl`` converts it to the same one."""
+    name = str(data_source or "")
+    if name in DOMAINS:
+        return name
+    if name.startswith("reasoning_gym"):
+        return "reasoning_gym"
+    return _SOURCE_ALIASES.get(name, _SOURCE_ALIASES.get(name.lower()))
+
+
 class RecordError(ValueError):
     """A record (or an input row) is malformed; the message says which field and why."""
 

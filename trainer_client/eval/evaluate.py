@@ -1,31 +1,25 @@
-"""``prorl eval``: sample n answers per problem, score them through the service, report pass@k.
-
-Two modes:
-
-- ``prorl eval --model DIR --data val.jsonl --out report.json [--csv report.csv] [--n 16]``
-  generates with the transformers engine (temperature 0.6 by default, as ProRL evaluates), scores
-  every sample through ``/v1/score`` and writes pass@k per domain and per task.
-- ``prorl eval --compare base.json rl.json --plot compare.png`` draws the paper-style figure.
+"""What ``prorl eval`` (:mod:`trainer_client.eval.commands`) runs: sample n answers per problem (transformers
+or vLLM), score every sample through ``/v1/score``, and hand the verdicts to pass@k
+(:mod:`trainer_client.eval.passk`).
 
 Samples the service could not judge (status other than ``ok``) are counted as failures and reported
 in ``unjudged`` so a broken service cannot silently inflate or deflate the numbers.
 
 The response budget defaults to what the model was trained with (:func:`default_max_tokens`): a reasoning
 model cut at a short budget scores 0 on every long answer, which measures the budget, not the model. When
-more than 5% of the samples are still cut at the budget, ``prorl eval`` says so.
+more than 5% of the samples are still cut at the budget, ``prorl eval`` says so (:func:`truncation_warning`).
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from trainer_client.client import RewardClient, service_problem, usable
-from trainer_client.eval.passk import Sample, plot_compare, summarize, write_report
+from trainer_client.client import RewardClient, usable
+from trainer_client.eval.passk import ScoredSample
 
 
 def task_of(record: dict[str, Any]) -> str:
@@ -40,7 +34,7 @@ def task_of(record: dict[str, Any]) -> str:
 
 
 def score_samples(records: Sequence[dict[str, Any]], texts: Sequence[Sequence[str]],
-                  client: RewardClient) -> tuple[list[Sample], int]:
+                  client: RewardClient) -> tuple[list[ScoredSample], int]:
     """Score every generated text; returns pass@k samples and the number the service could not judge."""
     items, owners = [], []
     for index, (record, answers) in enumerate(zip(records, texts, strict=True)):
@@ -54,7 +48,7 @@ def score_samples(records: Sequence[dict[str, Any]], texts: Sequence[Sequence[st
         unjudged += not usable(result)
         record = records[owner]
         problem = str((record.get("meta") or {}).get("uid") or owner)
-        samples.append(Sample(problem, str(record["domain"]), task_of(record), bool(result.correct)))
+        samples.append(ScoredSample(problem, str(record["domain"]), task_of(record), bool(result.correct)))
     return samples, unjudged
 
 
@@ -150,88 +144,3 @@ def truncation_warning(truncated: int, total: int, max_tokens: int) -> str | Non
         return (f"{truncated} of {total} samples ({truncated / total:.1%}) were cut at --max-tokens {max_tokens}: "
                 "their answers score 0, so pass@k measures the budget; raise --max-tokens")
     return None
-
-
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="prorl eval", description="pass@k evaluation through the reward service",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="example:\n  prorl eval --model runs/tiny/final --data val.jsonl --n 16 --out eval.json\n"
-        "  prorl eval --compare base.json rl.json --plot passk.png")
-    parser.add_argument("--model", help="local directory of the model (and tokenizer) to evaluate")
-    parser.add_argument("--data", help="JSONL/Parquet records {prompt, domain, reference, meta}")
-    parser.add_argument("--out", default="eval.json", help="report JSON path")
-    parser.add_argument("--csv", default=None, help="also write pass@k as CSV here")
-    parser.add_argument("--n", type=int, default=16, help="samples per problem (k goes 1, 2, 4, ..., n)")
-    parser.add_argument("--temperature", type=float, default=0.6)
-    parser.add_argument("--top-p", type=float, default=1.0)
-    parser.add_argument("--max-tokens", type=int, default=None,
-                        help="max new tokens per sample (default: the training budget, see --config)")
-    parser.add_argument("--config", default=None,
-                        help="training config YAML whose largest response budget is the default --max-tokens "
-                             "(default: the config saved with a checkpoint, else the model's generation_config)")
-    parser.add_argument("--limit", type=int, default=0, help="evaluate only the first N problems")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--batch-prompts", type=int, default=8)
-    parser.add_argument("--device", default="auto")
-    parser.add_argument("--engine", default="hf", choices=["hf", "vllm"],
-                        help="rollout engine: transformers, or vLLM (GPU, or its CPU build: scripts/vllm_env.sh)")
-    parser.add_argument("--service-url", default="http://127.0.0.1:8000")
-    parser.add_argument("--api-key", default=None)
-    parser.add_argument("--compare", nargs=2, metavar=("BASE_JSON", "RL_JSON"), help="plot two reports instead")
-    parser.add_argument("--plot", default="passk_compare.png", help="PNG path for --compare")
-    return parser
-
-
-def main(argv: list[str]) -> int:
-    """Entry point of ``prorl eval``."""
-    args = _parser().parse_args(argv)
-    if args.compare:
-        base, rl = (json.loads(Path(p).read_text()) for p in args.compare)
-        rows = plot_compare(base, rl, args.plot)
-        for row in rows:
-            print(f"{row['task']:<32} base pass@1 {row['base_pass1']:.3f}  RL pass@1 {row['rl_pass1']:.3f}  "
-                  f"base pass@{row['k_max']} {row['base_pass_kmax']:.3f}  RL {row['rl_pass_kmax']:.3f}")
-        print(f"wrote {args.plot}", file=sys.stderr)
-        return 0
-    if not args.model or not args.data:
-        _parser().error("--model and --data are required (or use --compare BASE RL)")
-    if args.n < 1:
-        _parser().error("--n must be >= 1")
-    problem = service_problem(args.service_url, args.api_key)
-    if problem:  # before the model loads and generates: every sample would come back unjudged
-        print(f"prorl eval: reward service at {args.service_url} is not usable: {problem}", file=sys.stderr)
-        return 2
-    from trainer_client.data.records import read_records
-
-    try:
-        records = read_records(args.data)
-    except (ValueError, OSError) as exc:  # a malformed record (RecordError) or no such file
-        print(f"prorl eval: {exc}", file=sys.stderr)
-        return 2
-    if args.limit:
-        records = records[: args.limit]
-    if args.max_tokens is None:
-        try:
-            args.max_tokens, source = default_max_tokens(args.model, args.config)
-        except ValueError as exc:
-            print(f"prorl eval: {exc}", file=sys.stderr)
-            return 2
-        print(f"prorl eval: --max-tokens {args.max_tokens} (from {source})", file=sys.stderr)
-    generated = generate_samples(args.model, [r["prompt"] for r in records], args.n, args.temperature, args.top_p,
-                                 args.max_tokens, args.seed, args.batch_prompts, args.device, args.engine)
-    texts = [[s.text for s in group] for group in generated]
-    truncated = sum(s.truncated for group in generated for s in group)
-    total = sum(len(group) for group in generated)
-    samples, unjudged = score_samples(records, texts, RewardClient(args.service_url, api_key=args.api_key))
-    report = summarize(samples)
-    report["unjudged"] = unjudged
-    report["truncated_fraction"] = truncated / max(total, 1)
-    warning = truncation_warning(truncated, total, args.max_tokens)
-    if warning:
-        print(f"prorl eval: warning: {warning}", file=sys.stderr)
-    report["settings"] = {k: getattr(args, k) for k in ("model", "data", "n", "temperature", "top_p", "max_tokens",
-                                                         "seed", "limit")}
-    write_report(report, args.out, args.csv)
-    print(json.dumps({"overall": report["overall"], "unjudged": unjudged}), file=sys.stderr)
-    return 0

@@ -43,7 +43,7 @@ def ks_for(n: int) -> list[int]:
 
 
 @dataclass(frozen=True)
-class Sample:
+class ScoredSample:
     """One scored generation: which problem, its domain and task, and whether it was correct."""
 
     problem_id: str
@@ -52,7 +52,7 @@ class Sample:
     correct: bool
 
 
-def summarize(samples: Iterable[Sample]) -> dict[str, Any]:
+def summarize(samples: Iterable[ScoredSample]) -> dict[str, Any]:
     """Per-problem counts and mean pass@k per domain and per task (each problem weighs the same)."""
     counts: dict[str, list[int]] = {}
     where: dict[str, tuple[str, str]] = {}

@@ -1,4 +1,4 @@
-"""``prorl train`` (the ProRL trainer) and ``prorl eval`` (pass@k, in trainer_client.eval.evaluate)."""
+"""``prorl train``: the ProRL trainer from a YAML config and dotted overrides, locally or on a Ray cluster."""
 
 from __future__ import annotations
 
@@ -78,9 +78,3 @@ def train_main(argv: list[str]) -> int:
     print(f"done: step {trainer.step}, outputs in {cfg.run.output_dir}", file=sys.stderr)
     return 0
 
-
-def eval_main(argv: list[str]) -> int:
-    """``prorl eval ...``: pass@k evaluation, implemented in :mod:`trainer_client.eval.evaluate`."""
-    from trainer_client.eval.evaluate import main
-
-    return int(main(argv) or 0)
