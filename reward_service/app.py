@@ -24,6 +24,7 @@ from reward_service.compat.nemo_gym import router as nemo_gym_router
 from reward_service.compat.openrlhf import router as openrlhf_router
 from reward_service.compat.sandbox_fusion import router as run_code_router
 from reward_service.executors.base import Executor, Unavailable
+from reward_service.handoff import json_response, score_items
 from reward_service.http_middleware import ServiceMiddleware
 from reward_service.schemas import (
     ErrorBody,
@@ -33,7 +34,6 @@ from reward_service.schemas import (
     ScoreResponse,
     versions,
 )
-from reward_service.scoring import json_response, score_items
 from reward_service.settings import Settings, get_settings
 
 _JOB_ID = re.compile(r"^[0-9a-f]{32}$")

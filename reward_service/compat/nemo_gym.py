@@ -24,8 +24,8 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 
 from reward_service.admission import require_api_key_or_query
+from reward_service.handoff import json_response, score_items
 from reward_service.schemas import NeMoGymVerifyRequest, NeMoGymVerifyResponse
-from reward_service.scoring import json_response, score_items
 from verifiers.schemas import Item, Result
 
 router = APIRouter(dependencies=[Depends(require_api_key_or_query)], tags=["compatibility"])

@@ -19,8 +19,8 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 
 from reward_service.admission import require_api_key_or_query
+from reward_service.handoff import json_response, score_items
 from reward_service.schemas import OpenRLHFRequest, OpenRLHFResponse
-from reward_service.scoring import json_response, score_items
 from verifiers.end_of_turn import END_OF_TURN, strip_end_of_turn
 from verifiers.schemas import Item, Result
 

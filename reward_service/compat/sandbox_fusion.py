@@ -32,6 +32,7 @@ from prometheus_client import Counter, Histogram
 from reward_service import metrics
 from reward_service.admission import require_api_key_any_form, reserve_inflight
 from reward_service.compat.run_code_program import FetchedOutput, split_fetched, wrap_program
+from reward_service.handoff import json_response
 from reward_service.schemas import (
     CPP_LANGUAGES,
     PYTHON_LANGUAGES,
@@ -39,7 +40,6 @@ from reward_service.schemas import (
     RunCodeRequest,
     RunCodeResponse,
 )
-from reward_service.scoring import json_response
 from sandboxes import RunReport, SandboxUnavailable
 from verifiers.base import InfraError
 

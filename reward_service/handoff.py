@@ -1,4 +1,4 @@
-"""What every route that scores shares: admit, score, release, answer.
+"""Where every route hands work to the executor: admit, score, release, answer.
 
 The ``/v1`` routes and the compatibility routes (``reward_service/compat/``) translate their own
 bodies and then all go through :func:`score_items`, so auth aside, every protocol gets the same
