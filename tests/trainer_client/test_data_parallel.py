@@ -15,10 +15,10 @@ import torch
 from transformers import Qwen2Config, Qwen2ForCausalLM
 
 from trainer_client.grpo import data_parallel
+from trainer_client.grpo.batch import RolloutBatch, shard_samples
 from trainer_client.grpo.config import load_config
 from trainer_client.grpo.data_parallel import DataParallelGroup, data_parallel_update
 from trainer_client.grpo.process_groups import free_port, make_group
-from trainer_client.grpo.batch import RolloutBatch, shard_samples
 from trainer_client.grpo.update import fill_logprobs, ppo_update
 
 

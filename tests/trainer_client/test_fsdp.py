@@ -13,9 +13,9 @@ import torch.distributed as dist
 import torch.multiprocessing as mp
 from transformers import Qwen2Config, Qwen2ForCausalLM
 
+from trainer_client.grpo.batch import RolloutBatch
 from trainer_client.grpo.config import TrainConfig, load_config
 from trainer_client.grpo.process_groups import free_port
-from trainer_client.grpo.batch import RolloutBatch
 from trainer_client.grpo.train import make_optimizer, prepare_for_training, set_warmup_lr
 from trainer_client.grpo.update import fill_logprobs, ppo_update
 

@@ -17,10 +17,10 @@ import torch
 
 from trainer_client.grpo.config import TrainConfig, load_config
 from trainer_client.grpo.metric_sinks import read_metrics
-from trainer_client.ray.config import RayConfig, add_ray_arguments, ray_config_from_args
-from trainer_client.ray.train import RayTrainer, init_ray, make_trainer
 from trainer_client.grpo.tiny_task import prepare
 from trainer_client.grpo.train import Trainer
+from trainer_client.ray.config import RayConfig, add_ray_arguments, ray_config_from_args
+from trainer_client.ray.train import RayTrainer, init_ray, make_trainer
 
 pytestmark = pytest.mark.slow
 
@@ -181,8 +181,8 @@ def _assert_same_state(driver: Trainer, replica: dict[str, Any]) -> None:
 def test_workers_that_cannot_fit_fail_fast_with_the_numbers(task: Path, ray_session: None) -> None:
     from transformers import AutoConfig
 
-    from trainer_client.ray.rollout import RayRolloutEngine
     from trainer_client.grpo.tiny_task import build_tokenizer
+    from trainer_client.ray.rollout import RayRolloutEngine
 
     config = AutoConfig.from_pretrained(task / "model")
     with pytest.raises(RuntimeError, match="GPU"):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import torch
 
-from trainer_client.grpo.algo.dynamic_sampling import PassRateTracker
 from trainer_client.client import RewardClient
+from trainer_client.grpo.algo.dynamic_sampling import PassRateTracker
 from trainer_client.grpo.config import load_config
 from trainer_client.grpo.engines.hf import HFEngine
 from trainer_client.grpo.prompt_sampler import PromptRecord, PromptSampler

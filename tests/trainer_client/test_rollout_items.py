@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from trainer_client.grpo.algo.dynamic_sampling import PassRateTracker, RoundCapError
 from trainer_client.client import RewardClient
+from trainer_client.grpo.algo.dynamic_sampling import PassRateTracker, RoundCapError
 from trainer_client.grpo.config import load_config
 from trainer_client.grpo.engines.base import Sample, SamplingSettings
 from trainer_client.grpo.prompt_sampler import PromptRecord, PromptSampler

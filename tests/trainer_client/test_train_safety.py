@@ -12,9 +12,9 @@ import pytest
 import torch
 from safetensors.torch import load_file
 
+from trainer_client.grpo.batch import RolloutBatch
 from trainer_client.grpo.config import TrainConfig, load_config
 from trainer_client.grpo.metric_sinks import read_metrics
-from trainer_client.grpo.batch import RolloutBatch
 from trainer_client.grpo.tiny_task import prepare
 from trainer_client.grpo.train import Trainer, autocast_context, prepare_for_training
 from trainer_client.grpo.update import fill_logprobs

@@ -5,9 +5,9 @@ import random
 import torch
 from transformers import Qwen2Config, Qwen2ForCausalLM
 
+from trainer_client.grpo.batch import RolloutBatch, micro_batches
 from trainer_client.grpo.compilation import compile_decoder_layers
 from trainer_client.grpo.config import load_config
-from trainer_client.grpo.batch import RolloutBatch, micro_batches
 from trainer_client.grpo.update import fill_logprobs, ppo_update
 
 
@@ -90,3 +90,43 @@ def test_update_takes_one_step_per_rebalanced_mini_batch() -> None:
     opt = torch.optim.SGD(model.parameters(), lr=0.0)
     ppo_update(model, opt, b, cfg, 1.0, 0, random.Random(0), lambda: seen.append(1))
     assert len(seen) == 2
+
+
+# ---- the update strategy: where a multi-rank trainer hooks in ------------------------------------------------
+from collections.abc import Callable  # noqa: E402
+
+from trainer_client.grpo.update import SINGLE_PROCESS, SingleProcess  # noqa: E402
+
+
+class _CountingStrategy(SingleProcess):
+    """The single process, recording when ``ppo_update`` calls each hook."""
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def reduce_gradients(self, model: torch.nn.Module) -> None:
+        assert any(p.grad is not None for p in model.parameters())  # after the accumulation
+        self.calls.append("gradients")
+
+    def reduce_stats(self, stats: dict[str, float]) -> dict[str, float]:
+        self.calls.append("stats")
+        return stats
+
+
+def _update_with(strategy: SingleProcess, set_lr: Callable[[], None]) -> tuple[dict[str, float], list[torch.Tensor]]:
+    cfg = load_config(None, ["optim.mini_batch_prompts=2", "optim.grad_clip=1e9", "algo.ppo_epochs=2"])
+    model = _model()
+    b = _batch()
+    b.old_logp = fill_logprobs(model, b, cfg, 1.0, 0)
+    b.ref_logp = b.old_logp.clone()
+    m = ppo_update(model, torch.optim.SGD(model.parameters(), lr=0.1), b, cfg, 1.0, 0, random.Random(0), set_lr,
+                   strategy)
+    return m, [p.detach().clone() for p in model.parameters()]
+
+
+def test_the_strategy_reduces_gradients_before_each_step_and_stats_once() -> None:
+    counting = _CountingStrategy()
+    m1, p1 = _update_with(counting, lambda: counting.calls.append("lr"))
+    assert counting.calls == ["gradients", "lr"] * 4 + ["stats"]  # 2 mini-batches x 2 epochs, then the metrics
+    m0, p0 = _update_with(SINGLE_PROCESS, lambda: None)
+    assert m0 == m1 and all(torch.equal(a, b) for a, b in zip(p0, p1, strict=True))

@@ -27,16 +27,19 @@ from typing import Any
 import torch
 import torch.distributed as dist
 
+from trainer_client.grpo.batch import RolloutBatch, shard_samples
 from trainer_client.grpo.config import TrainConfig
 from trainer_client.grpo.process_groups import WeightGroup
-from trainer_client.grpo.batch import RolloutBatch, shard_samples
 from trainer_client.grpo.update import fill_logprobs, ppo_update
 
 BUCKET_BYTES = 64 * 2**20  # gradients per all-reduce call: few calls, a bounded extra copy
 
 
 class DataParallelGroup:
-    """This process's rank in a data-parallel trainer group: the collectives of one PPO update."""
+    """This process's rank in a data-parallel trainer group: the collectives of one PPO update (its
+    :class:`~trainer_client.grpo.update.UpdateStrategy`)."""
+
+    loss_scale = 1.0  # gradients are summed over the ranks, not averaged
 
     def __init__(self, group: WeightGroup, rank: int, world: int, device: torch.device) -> None:
         self.weights = group  # also carries the initial state broadcast from rank 0
@@ -73,6 +76,16 @@ class DataParallelGroup:
                         p.grad = summed.clone()
                     else:
                         p.grad.copy_(summed)
+
+    def my_samples(self, batch: RolloutBatch, idx: list[int]) -> list[int]:
+        """This rank's balanced share of the mini-batch ``idx``."""
+        return shard_samples(batch, idx, self.rank, self.world)
+
+    def min_passes(self, batch: RolloutBatch, idx: list[int]) -> int:
+        return 0  # whole replicas: a pass involves no collective, a rank runs only its own micro-batches
+
+    def reduce_gradients(self, model: torch.nn.Module) -> None:
+        self.all_reduce_gradients([p for p in model.parameters() if p.requires_grad])
 
     def reduce_stats(self, stats: dict[str, float]) -> dict[str, float]:
         """``ppo_update``'s accumulators over all ranks: keys ending in ``_max`` take the maximum, the
@@ -146,10 +159,7 @@ def data_parallel_update(
 ) -> dict[str, float]:
     """What ``Trainer._update`` does, as rank ``dp.rank`` of ``dp.world``: every rank calls this with the
     same batch, the same ``rng`` state and the same warmup position, and returns the same metrics."""
-    params = [p for p in policy.parameters() if p.requires_grad]
     with autocast:
         batch.old_logp = dp.logprobs(policy, batch, cfg, temperature, pad_id)
         batch.ref_logp = dp.logprobs(reference, batch, cfg, temperature, pad_id)
-        return ppo_update(policy, optimizer, batch, cfg, temperature, pad_id, rng, set_lr,
-                          shard=(dp.rank, dp.world), before_optimizer_step=lambda: dp.all_reduce_gradients(params),
-                          reduce_stats=dp.reduce_stats)
+        return ppo_update(policy, optimizer, batch, cfg, temperature, pad_id, rng, set_lr, strategy=dp)

@@ -40,10 +40,10 @@ from torch.distributed.checkpoint.state_dict import (
 from torch.distributed.device_mesh import init_device_mesh
 from torch.distributed.fsdp import fully_shard
 
+from trainer_client.grpo.batch import RolloutBatch, micro_batches, shard_samples
 from trainer_client.grpo.config import TrainConfig
 from trainer_client.grpo.logprobs import ResponseLogprobs
 from trainer_client.grpo.reset import reset_optimizer, reset_reference
-from trainer_client.grpo.batch import RolloutBatch, micro_batches, shard_samples
 from trainer_client.grpo.update import fill_logprobs, ppo_update
 
 PREFIX = "model."  # state-dict keys of the wrapped model inside ResponseLogprobs
@@ -72,7 +72,8 @@ def shard_model(model: torch.nn.Module, mesh: Any) -> ResponseLogprobs:
 
 
 class FSDPRank:
-    """One rank of a sharded trainer group: its shards of the policy, the reference and AdamW.
+    """One rank of a sharded trainer group: its shards of the policy, the reference and AdamW, and the
+    :class:`~trainer_client.grpo.update.UpdateStrategy` of its PPO updates.
 
     ``policy`` and ``reference`` are the full fp32 modules as loaded (identical on every rank or not: rank
     0's are broadcast by :meth:`load_full_state`); they are sharded in place."""
@@ -122,7 +123,14 @@ class FSDPRank:
             reset_optimizer(self.optimizer)
 
     # ---- one update ---------------------------------------------------------------------------------------
-    def _passes(self, batch: RolloutBatch, idx: list[int]) -> int:
+    @property
+    def loss_scale(self) -> float:
+        return float(self.world)  # FSDP averages gradients over ranks; the normaliser expects their sum
+
+    def my_samples(self, batch: RolloutBatch, idx: list[int]) -> list[int]:
+        return shard_samples(batch, idx, self.rank, self.world)
+
+    def min_passes(self, batch: RolloutBatch, idx: list[int]) -> int:
         """Forward passes the busiest rank needs for ``idx``: every rank computes it from the batch alone."""
         budget = self.cfg.optim.micro_batch_tokens
         return max(len(micro_batches(batch, shard_samples(batch, idx, r, self.world), budget))
@@ -132,10 +140,13 @@ class FSDPRank:
         rows = list(range(len(batch)))
         mine = shard_samples(batch, rows, self.rank, self.world)
         out = fill_logprobs(module, batch, self.cfg, temperature, pad_id, idx=mine,
-                            min_passes=self._passes(batch, rows))
+                            min_passes=self.min_passes(batch, rows))
         full = out.to(self._comm_device)
         dist.all_reduce(full)  # the other ranks' rows are zeros here: the sum is exact
         return full.cpu()
+
+    def reduce_gradients(self, model: torch.nn.Module) -> None:
+        pass  # FSDP reduce-scatters the gradients in every backward
 
     def reduce_stats(self, stats: dict[str, float]) -> dict[str, float]:
         out: dict[str, float] = {}
@@ -154,8 +165,7 @@ class FSDPRank:
             batch.old_logp = self.logprobs(self.policy, batch, temperature, pad_id)
             batch.ref_logp = self.logprobs(self.reference, batch, temperature, pad_id)
             return ppo_update(self.policy, self.optimizer, batch, self.cfg, temperature, pad_id, rng, set_lr,
-                              shard=(self.rank, self.world), reduce_stats=self.reduce_stats,
-                              loss_scale=float(self.world), micro_batch_count=lambda idx: self._passes(batch, idx))
+                              strategy=self)
 
     def reset(self) -> None:
         """reference := policy (shard by shard: both are sharded alike), AdamW state cleared."""

@@ -113,13 +113,21 @@ def reset_optimizer(optimizer: torch.optim.Optimizer) -> None:
     optimizer.state.clear()
 
 
+BASE_STAGE = -1
+"""Stage index when no ``stages`` entry applies yet: the base ``rollout`` settings and ``data.mix``."""
+
+NO_STAGE_YET = -2
+"""``Trainer.stage`` before its first step has applied a stage (fresh start; a resume sets the real one):
+the first stage applied is not logged as a stage change, every later change is."""
+
+
 def active_stage(stages: list[Stage], step: int, resets: int) -> int:
-    """Index of the stage in force at ``step`` after ``resets`` resets (-1 = base settings).
+    """Index of the stage in force at ``step`` after ``resets`` resets (:data:`BASE_STAGE` = base settings).
 
     A stage applies once ``step >= start_step`` or once ``resets >= after_resets``; the latest applicable
     stage wins. Pure in (step, resets), so a resumed run lands in the same stage.
     """
-    current = -1
+    current = BASE_STAGE
     for i, s in enumerate(stages):
         if (s.start_step is not None and step >= s.start_step) or (
             s.after_resets is not None and resets >= s.after_resets

@@ -1,4 +1,5 @@
-"""The experience half of a step: generate, score through the service, shape, filter, compute advantages.
+"""The experience half of a step: sample prompts, generate, score through the service, filter, and lay the
+kept groups out as a batch with shaped rewards (the advantages are the step's: ``Trainer.train_step``).
 
 Dynamic sampling refills the batch stream-wise: each round draws fresh prompts, generates, scores, and
 keeps the informative groups (``algo.dynamic_sampling_criterion``), until the step has its target number
@@ -9,24 +10,26 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import torch
 
+from trainer_client.client import RewardClient, usable
 from trainer_client.grpo.algo.advantages import group_advantages
 from trainer_client.grpo.algo.dynamic_sampling import GroupFilter, PassRateTracker, keep_groups
 from trainer_client.grpo.algo.shaping import overlong_filter_mask, overlong_penalty
-from trainer_client.client import RewardClient, usable
+from trainer_client.grpo.batch import RolloutBatch
 from trainer_client.grpo.config import TrainConfig
 from trainer_client.grpo.engines.base import RolloutEngine, Sample, SamplingSettings
-from trainer_client.grpo.prompt_sampler import PromptRecord, PromptSampler
-from trainer_client.grpo.batch import RolloutBatch
 from trainer_client.grpo.overlap import generate_and_score
+from trainer_client.grpo.prompt_sampler import PromptRecord, PromptSampler
 
 
 @dataclass
-class _Group:
+class ScoredGroup:
+    """The samples drawn for one prompt with the service's verdicts (``valid``: judged, usable to learn from)."""
+
     record: PromptRecord
     prompt_ids: list[int]
     samples: list[Sample]
@@ -43,11 +46,6 @@ class StepSettings:
     n_samples: int
     temperature: float
     top_p: float
-
-
-@dataclass
-class RolloutStats:
-    metrics: dict[str, float] = field(default_factory=dict)
 
 
 def sample_item(rec: PromptRecord, s: Sample, item_id: str, prompted_thinking: bool = False) -> dict[str, Any]:
@@ -89,7 +87,7 @@ def score_groups(
     return out
 
 
-def collect_rollouts(
+def collect_groups(
     cfg: TrainConfig,
     step: int,
     settings: StepSettings,
@@ -99,17 +97,19 @@ def collect_rollouts(
     client: RewardClient,
     pass_rates: PassRateTracker,
     decode: Callable[[list[int]], str] | None = None,
-) -> tuple[RolloutBatch | None, dict[str, float]]:
-    """Build the step's training batch (None when no group was kept) and its rollout metrics. ``decode``
-    (the tokenizer's) lets items say ``options.thinking: "prompted"`` when the prompt ends in ``<think>``."""
+) -> tuple[list[ScoredGroup], dict[str, float]]:
+    """Sample prompts, generate and score ``n`` samples each, keep the informative groups (dynamic
+    sampling: round after round until the step has its target or the round cap); returns the kept groups
+    (possibly none) and the rollout metrics. ``decode`` (the tokenizer's) lets items say
+    ``options.thinking: "prompted"`` when the prompt ends in ``<think>``."""
     a = cfg.algo
     gen = SamplingSettings(n=settings.n_samples, temperature=settings.temperature, top_p=settings.top_p,
                            max_tokens=settings.max_tokens)
     target = cfg.rollout.prompts_per_step
     filt = GroupFilter(target_groups=target, max_rounds=a.max_gen_rounds if a.dynamic_sampling else 1,
                        enabled=a.dynamic_sampling, on_cap=a.on_round_cap)
-    seen: list[_Group] = []
-    kept: list[_Group] = []
+    seen: list[ScoredGroup] = []
+    kept: list[ScoredGroup] = []
     while True:
         records = sampler.sample(target)
         prompt_ids = [encode(r.prompt) for r in records]
@@ -122,7 +122,7 @@ def collect_rollouts(
 
         # streaming engines (Ray): chunk i is scored while chunk i+1 is generated
         samples, scores = generate_and_score(engine, prompt_ids, gen, score_chunk)
-        groups = [_Group(r, p, s, *sc) for r, p, s, sc in zip(records, prompt_ids, samples, scores, strict=True)]
+        groups = [ScoredGroup(r, p, s, *sc) for r, p, s, sc in zip(records, prompt_ids, samples, scores, strict=True)]
         correct = torch.tensor([g.correct for g in groups], dtype=torch.bool)
         valid = torch.tensor([g.valid for g in groups], dtype=torch.bool)
         rewards = torch.tensor([g.rewards for g in groups], dtype=torch.float32)
@@ -150,12 +150,13 @@ def collect_rollouts(
     metrics["pass_rate/prompts_seen"] = float(len(pass_rates.rates))
     metrics["pass_rate/solved_fraction"] = sum(r >= 1.0 for r in rates) / max(len(pass_rates.rates), 1)
     metrics["pass_rate/unsolved_fraction"] = sum(r <= 0.0 for r in rates) / max(len(pass_rates.rates), 1)
-    if not kept:
-        return None, metrics
-    return _to_batch(cfg, kept, settings.max_tokens), metrics
+    return kept, metrics
 
 
-def _to_batch(cfg: TrainConfig, kept: list[_Group], max_tokens: int) -> RolloutBatch:
+def build_batch(cfg: TrainConfig, kept: list[ScoredGroup], max_tokens: int) -> RolloutBatch:
+    """The kept groups as one batch: rewards shaped (overlong penalty), the loss mask (judged, not
+    overlong-filtered), the sampler's own log-probs when every sample has them. The advantages are left
+    to the caller (``Trainer.train_step``: ``batch.advantages = group_advantages(...)``)."""
     a = cfg.algo
     prompt_ids, response_ids, group_ids, rewards, correct, valid, truncated, lengths = [], [], [], [], [], [], [], []
     rollout_lp: list[list[float] | None] = []
@@ -179,8 +180,6 @@ def _to_batch(cfg: TrainConfig, kept: list[_Group], max_tokens: int) -> RolloutB
     seq_mask = valid_t.float()
     if a.overlong_filter:
         seq_mask = seq_mask * overlong_filter_mask(trunc_t)
-    group_t = torch.tensor(group_ids)
-    adv = group_advantages(reward_t, group_t, valid=valid_t, norm_std=a.adv_norm_std)
     rl = None
     sampler_lp = [lp for lp in rollout_lp if lp is not None]
     if rollout_lp and len(sampler_lp) == len(rollout_lp):  # the engine's own log-probs, for every sample
@@ -189,10 +188,33 @@ def _to_batch(cfg: TrainConfig, kept: list[_Group], max_tokens: int) -> RolloutB
         for i, lp in enumerate(sampler_lp):
             rl[i, : len(lp)] = torch.tensor(lp)
     # an empty response still needs one position to index; it is masked out by its length 0
-    return RolloutBatch(prompt_ids, response_ids, group_t, reward_t, torch.tensor(correct), seq_mask, adv, rl)
+    return RolloutBatch(prompt_ids, response_ids, group=torch.tensor(group_ids), rewards=reward_t,
+                        correct=torch.tensor(correct), seq_mask=seq_mask, rollout_logprobs=rl, judged=valid_t)
 
 
-def _rollout_metrics(groups: list[_Group], max_tokens: int) -> dict[str, float]:
+def collect_rollouts(
+    cfg: TrainConfig,
+    step: int,
+    settings: StepSettings,
+    sampler: PromptSampler,
+    encode: Any,
+    engine: RolloutEngine,
+    client: RewardClient,
+    pass_rates: PassRateTracker,
+    decode: Callable[[list[int]], str] | None = None,
+) -> tuple[RolloutBatch | None, dict[str, float]]:
+    """The experience half of a step in one call, as ``Trainer.train_step`` runs it: :func:`collect_groups`,
+    :func:`build_batch` and the group advantages. Returns the batch (None when no group was kept) and the
+    rollout metrics; for scripts and tests that need a ready batch without a trainer."""
+    kept, metrics = collect_groups(cfg, step, settings, sampler, encode, engine, client, pass_rates, decode)
+    if not kept:
+        return None, metrics
+    batch = build_batch(cfg, kept, settings.max_tokens)
+    batch.advantages = group_advantages(batch.rewards, batch.group, valid=batch.judged, norm_std=cfg.algo.adv_norm_std)
+    return batch, metrics
+
+
+def _rollout_metrics(groups: list[ScoredGroup], max_tokens: int) -> dict[str, float]:
     rewards, correct, lengths, trunc = [], [], [], []
     per_domain: dict[str, list[float]] = defaultdict(list)
     n_bad = 0

@@ -1,7 +1,7 @@
 """The ProRL training loop. :meth:`Trainer.train_step` reads top to bottom as one GRPO step:
 
-sample prompts -> generate n per prompt -> score via the reward service -> shaping -> advantages ->
-dynamic-sampling filter -> old/ref log-probs -> mini-batch PPO updates -> metrics ->
+sample prompts -> generate n per prompt -> score via the reward service -> dynamic-sampling filter ->
+shaping -> group advantages -> old/ref log-probs -> mini-batch PPO updates -> metrics ->
 maybe validate / reset the reference / checkpoint.
 """
 
@@ -19,9 +19,11 @@ from typing import Any
 import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer, PreTrainedModel
 
-from trainer_client.grpo import checkpoint as ckpt
-from trainer_client.grpo.algo.dynamic_sampling import PassRateTracker
 from trainer_client.client import RewardClient
+from trainer_client.grpo import checkpoint as ckpt
+from trainer_client.grpo.algo.advantages import group_advantages
+from trainer_client.grpo.algo.dynamic_sampling import PassRateTracker
+from trainer_client.grpo.batch import RolloutBatch
 from trainer_client.grpo.compilation import compile_decoder_layers, compile_enabled
 from trainer_client.grpo.config import TrainConfig
 from trainer_client.grpo.engines.base import RolloutEngine, SamplingSettings
@@ -29,14 +31,14 @@ from trainer_client.grpo.engines.hf import HFEngine
 from trainer_client.grpo.metric_sinks import MetricsLogger
 from trainer_client.grpo.prompt_sampler import PromptRecord, PromptSampler, encode_prompt, load_records
 from trainer_client.grpo.reset import (
+    NO_STAGE_YET,
     ResetScheduler,
     active_stage,
     reset_optimizer,
     reset_reference,
     stage_settings,
 )
-from trainer_client.grpo.rollout import StepSettings, collect_rollouts, opens_think, score_groups
-from trainer_client.grpo.batch import RolloutBatch
+from trainer_client.grpo.rollout import StepSettings, build_batch, collect_groups, opens_think, score_groups
 from trainer_client.grpo.update import fill_logprobs, ppo_update
 
 log = logging.getLogger(__name__)
@@ -138,7 +140,7 @@ class Trainer:
         self.step = 0
         self.opt_steps_since_reset = 0
         self.round_cap_streak = 0  # consecutive steps whose dynamic sampling stopped at the round cap
-        self.stage = -2  # unknown until the first step applies it
+        self.stage = NO_STAGE_YET  # the stage index in force (reset.active_stage) once a step has applied it
         # on resume, rows logged after the checkpoint (a crash between checkpoints) are dropped: those steps
         # run again and would otherwise appear twice
         resume_step = int(ckpt.load_trainer_state(resume_from)["step"]) if resume_from else None
@@ -154,17 +156,21 @@ class Trainer:
             torch.cuda.reset_peak_memory_stats(self.device)
         settings = self._apply_stage(step)
 
+        # sample -> generate + score -> filter (dynamic sampling: rounds until enough informative groups)
         self.engine.wake_up()
         with self._autocast():  # HF generation in bf16 on GPU too (vLLM ignores torch autocast)
-            batch, metrics = collect_rollouts(cfg, step, settings, self.sampler, self._encode, self.engine,
-                                              self.client, self.pass_rates, self.tokenizer.decode)
+            kept, metrics = collect_groups(cfg, step, settings, self.sampler, self._encode, self.engine,
+                                           self.client, self.pass_rates, self.tokenizer.decode)
         self.engine.sleep()
         t_rollout = time.perf_counter() - t0
         self._watch_round_cap(step, metrics)
 
         train_tokens = 0
-        if batch is not None:
-            metrics.update(self._update(batch, settings))
+        if kept:
+            batch = build_batch(cfg, kept, settings.max_tokens)  # shaped rewards, loss mask
+            batch.advantages = group_advantages(batch.rewards, batch.group, valid=batch.judged,
+                                                norm_std=cfg.algo.adv_norm_std)
+            metrics.update(self._update(batch, settings))  # old/ref log-probs, PPO mini-batch steps
             metrics.update(_advantage_stats(batch.advantages, batch.seq_mask))
             train_tokens = sum(len(p) + len(r) for p, r in zip(batch.prompt_ids, batch.response_ids, strict=True))
             if batch.rollout_logprobs is not None:
@@ -297,7 +303,7 @@ class Trainer:
         max_tokens, n, mix = stage_settings(self.cfg.stages, stage, self.cfg.rollout, self.cfg.data.mix)
         if stage != self.stage:
             self.sampler.set_mix(mix)
-            if self.stage != -2:
+            if self.stage != NO_STAGE_YET:
                 self.metrics.log(step, {"stage": stage, "max_response_tokens": max_tokens, "n_samples": n},
                                  kind="stage")
             self.stage = stage

@@ -23,15 +23,15 @@ import torch.distributed as dist
 from ray.util.placement_group import remove_placement_group
 
 from trainer_client.grpo import process_groups
+from trainer_client.grpo.batch import RolloutBatch
 from trainer_client.grpo.config import TrainConfig
 from trainer_client.grpo.fsdp import FSDPRank
-from trainer_client.ray.trainer_group import replica_model, spawn_trainer_actors
-from trainer_client.grpo.batch import RolloutBatch
 from trainer_client.grpo.train import (
     autocast_context,
     make_optimizer,
     set_warmup_lr,
 )
+from trainer_client.ray.trainer_group import replica_model, spawn_trainer_actors
 
 
 def _join(backend: str, host: str, port: int, world: int, rank: int) -> None:

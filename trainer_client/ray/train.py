@@ -15,14 +15,14 @@ from typing import TYPE_CHECKING, Any
 
 from trainer_client.grpo.config import TrainConfig
 from trainer_client.grpo.metric_sinks import MetricsLogger
-from trainer_client.ray.config import RayConfig
 from trainer_client.grpo.train import Trainer
+from trainer_client.ray.config import RayConfig
 
 if TYPE_CHECKING:
+    from trainer_client.grpo.batch import RolloutBatch
+    from trainer_client.grpo.rollout import StepSettings
     from trainer_client.ray.rollout import RayRolloutEngine
     from trainer_client.ray.trainer_group import TrainerGroup
-    from trainer_client.grpo.rollout import StepSettings
-    from trainer_client.grpo.batch import RolloutBatch
 
 # Ray reads these when it starts: no usage report leaves the machine, and every actor's log line is
 # shown (deduplication hides which worker said what)

@@ -22,11 +22,10 @@ import torch
 from ray.util.placement_group import remove_placement_group
 
 from trainer_client.grpo import process_groups
+from trainer_client.grpo.batch import RolloutBatch
 from trainer_client.grpo.config import TrainConfig
 from trainer_client.grpo.data_parallel import DataParallelGroup, data_parallel_update, group_backend
-from trainer_client.ray.placement import check_fits, in_bundle, reserve
 from trainer_client.grpo.reset import reset_optimizer, reset_reference
-from trainer_client.grpo.batch import RolloutBatch
 from trainer_client.grpo.train import (
     autocast_context,
     autocast_dtype,
@@ -34,6 +33,7 @@ from trainer_client.grpo.train import (
     prepare_for_training,
     set_warmup_lr,
 )
+from trainer_client.ray.placement import check_fits, in_bundle, reserve
 
 
 def replica_model(cfg: TrainConfig, model_config: Any, device: str) -> tuple[torch.device, Any, Any, Any]:
