@@ -25,11 +25,10 @@ from pydantic import ValidationError
 from verifiers import registry
 from verifiers.answer_text import TruncatedInThinking, answer_text
 from verifiers.end_of_turn import strip_end_of_turn
-from verifiers.jail.budget import resolve_over_budget
 from verifiers.jail.messages import MAX_NESTING, nested_deeper_than
 from verifiers.jail.pool import JailedPool, Task, get_pool
 from verifiers.schemas import Item, Result, clean_text
-from verifiers.scoring import score_task
+from verifiers.scoring import resolve_over_budget, score_task
 
 ProgressCallback = Callable[[int, int], None]
 
@@ -187,7 +186,7 @@ def _deadline_s(item: Item) -> float:
 def _run_in_thread(prep: _Prepared, started: dict[str, float]) -> dict[str, Any]:
     started[prep.key] = time.monotonic()
     outcome = score_task(prep.domain, prep.answer, prep.reference, prep.options)
-    if outcome["status"] == "timeout":  # over budget: whose cost was it? (as the pool does; verifiers.jail.budget)
+    if outcome["status"] == "timeout":  # over budget: whose cost was it? (as the pool does; verifiers.scoring)
         check = score_task(prep.domain, "", prep.reference, prep.options)
         outcome = resolve_over_budget(outcome, check, prep.timeout_s)
     return outcome

@@ -1,4 +1,4 @@
-"""verifiers/jail/budget.py and the pool's depth bound: pure rules, checked as properties."""
+"""verifiers/jail/budget.py, verifiers/scoring.py's over-budget rules and the pool's depth bound: pure rules, checked as properties."""
 
 from __future__ import annotations
 
@@ -8,14 +8,9 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from verifiers.jail.budget import (
-    VERIFICATION_CRASHED,
-    VERIFICATION_TIMEOUT,
-    cpu_seconds,
-    over_budget,
-    resolve_over_budget,
-)
+from verifiers.jail.budget import cpu_seconds
 from verifiers.jail.messages import nested_deeper_than
+from verifiers.scoring import VERIFICATION_CRASHED, VERIFICATION_TIMEOUT, over_budget, resolve_over_budget
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=3),

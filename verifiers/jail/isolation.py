@@ -23,15 +23,16 @@ socket's group added, where unshare is blocked): it is allowed by Docker's defau
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import errno
 import os
 import platform
 import re
 import struct
 import sys
-from dataclasses import dataclass
 from typing import Any
+
+from verifiers.jail.mounts import enter_mount_namespace
+from verifiers.jail.syscall import IsolationSettings, Refused, check, load_libc, simulated
 
 _CLONE_NEWUSER = 0x10000000
 _CLONE_NEWNET = 0x40000000
@@ -56,44 +57,6 @@ _ARCHES: dict[str, tuple[int, int, dict[str, int]]] = {
     "aarch64": (0xC00000B7, 277, {"socket": 198, "connect": 203, "ptrace": 117, "process_vm_readv": 270,
                                   "process_vm_writev": 271, "io_uring_setup": 425, "open_by_handle_at": 265}),
 }
-
-
-@dataclass(frozen=True)
-class IsolationSettings:
-    """What the pool asks of each worker; ``from_env`` reads the ``PRORL_POOL_*`` switches."""
-
-    enabled: bool = True
-    uid: int = 65534  # nobody; -1 keeps the service's uid
-    gid: int = 65534  # nogroup; -1 keeps the service's gid
-    simulate_refused: tuple[str, ...] = ()  # tests only: steps that fail as if the kernel said EPERM
-
-    @classmethod
-    def from_env(cls) -> IsolationSettings:
-        env = os.environ
-        return cls(
-            enabled=env.get("PRORL_POOL_ISOLATION", "on").strip().lower() not in ("off", "0", "false", "no"),
-            uid=int(env.get("PRORL_POOL_UID", cls.uid)),
-            gid=int(env.get("PRORL_POOL_GID", cls.gid)),
-        )
-
-
-class _Refused(OSError):
-    pass
-
-
-def _libc() -> ctypes.CDLL:
-    return ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
-
-
-def _check(result: int, what: str) -> None:
-    if result != 0:
-        code = ctypes.get_errno()
-        raise OSError(code, f"{what}: {os.strerror(code)}")
-
-
-def _simulated(settings: IsolationSettings, step: str) -> None:
-    if step in settings.simulate_refused:
-        raise _Refused(errno.EPERM, f"{step}: {os.strerror(errno.EPERM)} (simulated)")
 
 
 def close_inherited_fds(keep: set[int]) -> int:
@@ -130,13 +93,13 @@ def enter_network_namespace(settings: IsolationSettings) -> str:
     Must run while the worker is single-threaded (CLONE_NEWUSER requires it; a netns only moves the
     calling thread), so before the scorers' imports start BLAS threads.
     """
-    _simulated(settings, "netns")
-    libc = _libc()
+    simulated(settings, "netns")
+    libc = load_libc()
     if os.geteuid() == 0:
-        _check(libc.unshare(_CLONE_NEWNET), "unshare(CLONE_NEWNET)")
+        check(libc.unshare(_CLONE_NEWNET), "unshare(CLONE_NEWNET)")
         return "netns"
     uid, gid = os.geteuid(), os.getegid()
-    _check(libc.unshare(_CLONE_NEWUSER | _CLONE_NEWNET), "unshare(CLONE_NEWUSER|CLONE_NEWNET)")
+    check(libc.unshare(_CLONE_NEWUSER | _CLONE_NEWNET), "unshare(CLONE_NEWUSER|CLONE_NEWNET)")
     # Map the service's ids onto themselves, so file access inside reads as before. Unmapped, they
     # read as 65534 but the kernel still checks the real ids: a failure here costs nothing.
     try:
@@ -179,24 +142,24 @@ def drop_privileges(settings: IsolationSettings) -> list[str]:
     masked directory (a pyenv Python under /root); only where that step was refused and that user
     cannot read them does the worker keep CAP_DAC_READ_SEARCH alone (reported, loudly, as kept).
     """
-    _simulated(settings, "uid")
+    simulated(settings, "uid")
     if os.geteuid() != 0:
-        raise _Refused(errno.EPERM, "not root")
+        raise Refused(errno.EPERM, "not root")
     if settings.uid < 0:
-        raise _Refused(errno.EPERM, "PRORL_POOL_UID=-1")
+        raise Refused(errno.EPERM, "PRORL_POOL_UID=-1")
     gid = settings.gid if settings.gid >= 0 else os.getegid()
     paths = [os.path.abspath(p or os.getcwd()) for p in sys.path]
     keep_read = _readable_as(settings.uid, gid, paths) is not None
-    libc = _libc()
+    libc = load_libc()
     _drop_bounding_set(keep=_CAP_DAC_READ_SEARCH if keep_read else None)  # needs CAP_SETPCAP: before setuid
     if keep_read:
-        _check(libc.prctl(_PR_SET_KEEPCAPS, 1, 0, 0, 0), "prctl(PR_SET_KEEPCAPS)")
+        check(libc.prctl(_PR_SET_KEEPCAPS, 1, 0, 0, 0), "prctl(PR_SET_KEEPCAPS)")
     os.setgroups([])
     os.setgid(gid)
     os.setuid(settings.uid)  # glibc applies it to every thread; capabilities stay only in this one
     if not keep_read:
         return []
-    _check(libc.prctl(_PR_SET_KEEPCAPS, 0, 0, 0, 0), "prctl(PR_SET_KEEPCAPS)")
+    check(libc.prctl(_PR_SET_KEEPCAPS, 0, 0, 0, 0), "prctl(PR_SET_KEEPCAPS)")
     _capset(1 << _CAP_DAC_READ_SEARCH)
     return ["CAP_DAC_READ_SEARCH"]
 
@@ -205,12 +168,12 @@ def _capset(mask: int) -> None:
     """Effective and permitted = ``mask`` (first 32 capabilities), inheritable empty, in this thread."""
     header = (ctypes.c_uint32 * 2)(_LINUX_CAPABILITY_VERSION_3, 0)
     data = (ctypes.c_uint32 * 6)(mask, mask, 0, 0, 0, 0)
-    _check(_libc().capset(header, data), f"capset({mask:#x})")
+    check(load_libc().capset(header, data), f"capset({mask:#x})")
 
 
 def _drop_bounding_set(keep: int | None = None) -> None:
     """Empty the bounding set (but ``keep``) and the ambient set: no execve can bring a capability back."""
-    libc = _libc()
+    libc = load_libc()
     try:
         with open("/proc/sys/kernel/cap_last_cap") as f:
             last = int(f.read())
@@ -218,14 +181,14 @@ def _drop_bounding_set(keep: int | None = None) -> None:
         last = 40
     for cap in range(last + 1):
         if cap != keep:
-            _check(libc.prctl(_PR_CAPBSET_DROP, cap, 0, 0, 0), f"prctl(PR_CAPBSET_DROP, {cap})")
+            check(libc.prctl(_PR_CAPBSET_DROP, cap, 0, 0, 0), f"prctl(PR_CAPBSET_DROP, {cap})")
     libc.prctl(_PR_CAP_AMBIENT, _PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0)  # EINVAL on kernels before 4.3: none to clear
 
 
 def drop_capabilities(settings: IsolationSettings, kept: list[str]) -> dict[str, str]:
     """Clear every capability the worker still holds (a user namespace's full set, a root worker whose
     uid drop was refused) but those in ``kept``; return the sets /proc/self/status now shows."""
-    _simulated(settings, "caps")
+    simulated(settings, "caps")
     if not kept:
         try:
             _drop_bounding_set()
@@ -243,8 +206,8 @@ def capabilities() -> dict[str, str]:
 
 def set_no_new_privs(settings: IsolationSettings) -> None:
     """execve() can never grant privileges again (setuid binaries, file capabilities)."""
-    _simulated(settings, "no_new_privs")
-    _check(_libc().prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "prctl(PR_SET_NO_NEW_PRIVS)")
+    simulated(settings, "no_new_privs")
+    check(load_libc().prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "prctl(PR_SET_NO_NEW_PRIVS)")
 
 
 def _bpf(code: int, jt: int, jf: int, k: int) -> bytes:
@@ -253,10 +216,10 @@ def _bpf(code: int, jt: int, jf: int, k: int) -> bytes:
 
 def install_seccomp(settings: IsolationSettings) -> None:
     """Answer EPERM to the syscalls in ``_DENIED`` (and to any syscall of a foreign ABI) in every thread."""
-    _simulated(settings, "seccomp")
+    simulated(settings, "seccomp")
     machine = platform.machine()
     if machine not in _ARCHES or struct.calcsize("P") != 8:
-        raise _Refused(errno.ENOSYS, f"no seccomp filter for {machine}")
+        raise Refused(errno.ENOSYS, f"no seccomp filter for {machine}")
     audit_arch, seccomp_nr, numbers = _ARCHES[machine]
     ld_w_abs, jeq_k, jge_k, ret_k = 0x20, 0x15, 0x35, 0x06
     deny = _SECCOMP_RET_ERRNO | errno.EPERM
@@ -278,13 +241,13 @@ def install_seccomp(settings: IsolationSettings) -> None:
         _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
 
     fprog = _SockFprog(len(program), ctypes.addressof(filters))
-    libc = _libc()
+    libc = load_libc()
     libc.syscall.restype = ctypes.c_long
     result = libc.syscall(ctypes.c_long(seccomp_nr), ctypes.c_uint(_SECCOMP_SET_MODE_FILTER),
                           ctypes.c_uint(_SECCOMP_FILTER_FLAG_TSYNC), ctypes.byref(fprog))
     if result > 0:  # with TSYNC, the id of a thread that could not take the filter
-        raise _Refused(errno.EBUSY, f"seccomp: thread {result} could not take the filter")
-    _check(0 if result == 0 else -1, "seccomp(SECCOMP_SET_MODE_FILTER)")
+        raise Refused(errno.EBUSY, f"seccomp: thread {result} could not take the filter")
+    check(0 if result == 0 else -1, "seccomp(SECCOMP_SET_MODE_FILTER)")
 
 
 _SECRET_NAME = re.compile(r"KEY|TOKEN|SECRET|PASSW|CREDENTIAL|AUTH|COOKIE|REDIS_URL|DOCKER_HOST|DATABASE_URL|DSN",
@@ -314,8 +277,6 @@ def isolate_early(settings: IsolationSettings, keep_fds: set[int]) -> dict[str, 
     except OSError as exc:
         report["netns"] = None
         refused["netns"] = str(exc)
-    from verifiers.jail.mounts import enter_mount_namespace  # it imports this module
-
     try:
         report["mountns"] = enter_mount_namespace(settings)
     except OSError as exc:

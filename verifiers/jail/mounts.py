@@ -19,10 +19,7 @@ import sys
 import tempfile
 from typing import Any
 
-from verifiers.jail.isolation import IsolationSettings
-from verifiers.jail.isolation import _check as check
-from verifiers.jail.isolation import _libc as libc
-from verifiers.jail.isolation import _simulated as simulated
+from verifiers.jail.syscall import IsolationSettings, check, load_libc, simulated
 
 _CLONE_NEWNS = 0x00020000
 _MS_RDONLY, _MS_NOSUID, _MS_NODEV, _MS_NOEXEC = 1, 2, 4, 8
@@ -37,7 +34,7 @@ _TMP_SIZE = "64m"
 
 
 def _mount(source: str | None, target: str, fstype: str | None, flags: int, data: str | None = None) -> None:
-    lib = libc()
+    lib = load_libc()
     lib.mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong, ctypes.c_char_p]
     encode = lambda text: text.encode() if text is not None else None  # noqa: E731
     check(lib.mount(encode(source), encode(target), encode(fstype), flags, encode(data)), f"mount {target}")
@@ -45,7 +42,7 @@ def _mount(source: str | None, target: str, fstype: str | None, flags: int, data
 
 def _umount(target: str) -> None:
     """Detach ``target`` and everything mounted under it (MNT_DETACH)."""
-    lib = libc()
+    lib = load_libc()
     lib.umount2.argtypes = [ctypes.c_char_p, ctypes.c_int]
     check(lib.umount2(target.encode(), 2), f"umount {target}")
 
@@ -70,7 +67,7 @@ def enter_mount_namespace(settings: IsolationSettings) -> dict[str, Any]:
     what was exposed again. Needs CAP_SYS_ADMIN (root, or after entering a user namespace)."""
     simulated(settings, "mountns")
     cwd = os.getcwd()
-    check(libc().unshare(_CLONE_NEWNS), "unshare(CLONE_NEWNS)")
+    check(load_libc().unshare(_CLONE_NEWNS), "unshare(CLONE_NEWNS)")
     _mount(None, "/", None, _MS_REC | _MS_PRIVATE)  # nothing here propagates back to the service's mounts
     needed = _needed_paths()
     masked: list[str] = []

@@ -5,7 +5,7 @@ losing the others, and neither knows when a queued task actually *started*. Scor
 through third-party code and sympy can spin in C on ``9^{9^{9^{9}}}``; the only reliable stop is
 SIGKILL of the process. The budget counts the worker's own CPU time from when it starts the task, so
 an overloaded host never flips verdicts (shared/PITFALLS.md); what running over means is
-:mod:`verifiers.jail.budget`'s business.
+:mod:`verifiers.scoring`'s business.
 
 One dispatcher thread owns all workers. It hands each idle worker a small chunk, reads one message
 per finished task (so it knows when the next one started), kills a worker whose current task is past
@@ -39,18 +39,12 @@ from concurrent.futures import Future
 from multiprocessing.connection import wait
 from typing import Any
 
-from verifiers.jail.budget import (
-    VERIFICATION_CRASHED,
-    VERIFICATION_TIMEOUT,
-    WallBackstop,
-    cpu_seconds,
-    over_budget,
-    resolve_over_budget,
-)
+from verifiers.jail.budget import WallBackstop, cpu_seconds
 from verifiers.jail.isolation import IsolationSettings
 from verifiers.jail.messages import MAX_MESSAGE_BYTES, Task, decode_message, encodable_chunk
 from verifiers.jail.state import ExitingProcess, PoolStats, WorkerState
 from verifiers.jail.worker import WorkerLimits, worker_main
+from verifiers.scoring import VERIFICATION_CRASHED, VERIFICATION_TIMEOUT, over_budget, resolve_over_budget
 
 _log = logging.getLogger(__name__)
 _MAX_FAILED_STARTS = 5
@@ -241,7 +235,7 @@ class JailedPool:
 
     def _charge(self, task: Task, outcome: dict[str, Any]) -> None:
         """A task ran over its budget: check its reference with an empty answer under the same budget
-        before deciding whose cost it was (see :mod:`verifiers.jail.budget`)."""
+        before deciding whose cost it was (see :mod:`verifiers.scoring`)."""
         if task.reference_check:
             if not task.future.done():
                 task.future.set_result(outcome)
