@@ -11,13 +11,13 @@ import sys
 
 # subcommand -> (module, function, extra that provides it, one-line help)
 _COMMANDS: dict[str, tuple[str, str, str, str]] = {
-    "score": ("prorl.score_cli", "main", "", "score a JSONL or Parquet file of items offline"),
-    "serve": ("reward_service.commands", "serve_main", "service", "run the HTTP reward service"),
-    "worker": ("reward_service.commands", "rq_worker_main", "service", "run an RQ scoring worker"),
-    "train": ("trainer_client.grpo.commands", "train_main", "trainer", "run the bundled ProRL GRPO trainer"),
-    "eval": ("trainer_client.eval.commands", "main", "trainer", "pass@k evaluation (and --compare plots)"),
-    "data": ("trainer_client.data.commands", "main", "", "build / convert training data"),
-    "audit": ("prorl.audit.cli", "main", "", "score junk answers; flag any reward that pays for junk"),
+    "score": ("prorl.score_command", "main", "", "score a JSONL or Parquet file of items offline"),
+    "serve": ("reward_service.serve_command", "serve_main", "service", "run the HTTP reward service"),
+    "worker": ("reward_service.serve_command", "rq_worker_main", "service", "run an RQ scoring worker"),
+    "train": ("trainer_client.train_command", "train_main", "trainer", "run the bundled ProRL GRPO trainer"),
+    "eval": ("trainer_client.eval.eval_command", "main", "trainer", "pass@k evaluation (and --compare plots)"),
+    "data": ("trainer_client.data.data_command", "main", "", "build / convert training data"),
+    "audit": ("prorl.audit.audit_command", "main", "", "score junk answers; flag any reward that pays for junk"),
 }
 
 

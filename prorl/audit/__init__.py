@@ -8,7 +8,7 @@ through the real scoring path, before the run does.
 - :mod:`prorl.audit.junk`: the junk families, pure generators of answer texts.
 - :mod:`prorl.audit.items`: what gets audited (data records, generated reasoning_gym entries, golden sets).
 - :mod:`prorl.audit.report`: aggregation per task and family, flags, the table.
-- :mod:`prorl.audit.cli`: the command line.
+- :mod:`prorl.audit.audit_command`: the command line.
 """
 
 from prorl.audit.items import AuditItem

@@ -23,7 +23,7 @@ from verifiers.jail.pool import get_pool, shutdown_default_pool
 
 @dataclass(frozen=True)
 class RQWorkerOptions:
-    """What ``prorl worker`` was asked for (its flags, see :func:`reward_service.commands.rq_worker_main`)."""
+    """What ``prorl worker`` was asked for (its flags, see :func:`reward_service.serve_command.rq_worker_main`)."""
 
     redis_url: str
     queue: str

@@ -60,7 +60,7 @@ def test_golden_sets_of_all_five_domains_pay_no_junk(tmp_path: Path, sandbox_ima
 
 def test_golden_ifeval_is_audited_as_training_scores_it() -> None:
     """Golden IFEval items carry no ``loopholes``: ``--domains`` audits them under ``closed``, the training setting."""
-    from prorl.audit.cli import collect, parser
+    from prorl.audit.audit_command import collect, parser
 
     items = collect(parser().parse_args(["--domains", "ifeval"]))
     assert items and all(item.options.get("loopholes") == "closed" for item in items)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from prorl.score_cli import _read_items
+from prorl.score_command import _read_items
 
 ROOT = Path(__file__).resolve().parents[2]
 

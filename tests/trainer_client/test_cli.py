@@ -2,8 +2,8 @@ from pathlib import Path
 
 import yaml
 
-from trainer_client.eval.commands import main as eval_main
-from trainer_client.grpo.commands import train_main
+from trainer_client.eval.eval_command import main as eval_main
+from trainer_client.train_command import train_main
 
 ROOT = Path(__file__).resolve().parents[2]
 

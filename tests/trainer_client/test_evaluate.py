@@ -7,7 +7,7 @@ import json
 import pytest
 
 from trainer_client.client import RewardClient
-from trainer_client.eval.commands import main
+from trainer_client.eval.eval_command import main
 from trainer_client.eval.evaluate import score_samples, task_of
 from trainer_client.eval.passk import pass_at_k
 from trainer_client.grpo.tiny_task import build_model, build_tokenizer, make_records

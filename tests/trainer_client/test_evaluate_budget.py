@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from trainer_client.eval.commands import main
+from trainer_client.eval.eval_command import main
 from trainer_client.eval.evaluate import FALLBACK_MAX_TOKENS, default_max_tokens, truncation_warning
 from trainer_client.grpo.tiny_task import build_model, build_tokenizer, make_records
 

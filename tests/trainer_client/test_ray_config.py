@@ -6,9 +6,9 @@ import argparse
 
 import pytest
 
-from trainer_client.grpo.commands import train_main
 from trainer_client.ray.config import RayConfig, add_ray_arguments, ray_config_from_args
 from trainer_client.ray.rollout import chunk_bounds
+from trainer_client.train_command import train_main
 
 
 def _parse(*argv: str) -> RayConfig:

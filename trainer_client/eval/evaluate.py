@@ -1,4 +1,4 @@
-"""What ``prorl eval`` (:mod:`trainer_client.eval.commands`) runs: sample n answers per problem (transformers
+"""What ``prorl eval`` (:mod:`trainer_client.eval.eval_command`) runs: sample n answers per problem (transformers
 or vLLM), score every sample through ``/v1/score``, and hand the verdicts to pass@k
 (:mod:`trainer_client.eval.passk`).
 

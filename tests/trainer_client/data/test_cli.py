@@ -106,8 +106,8 @@ def test_data_package_imports_without_torch_or_pyarrow(tmp_path: Path) -> None:
     import sys
 
     code = ("import sys\nfor m in ('torch', 'transformers', 'pyarrow'):\n    sys.modules[m] = None\n"
-            "import trainer_client.data.commands, trainer_client.data.mix, trainer_client.data.converters\n"
-            "print(trainer_client.data.commands.main(['build', '--out', sys.argv[1], '--size', '3', '--mix', 'mcq=1', '--quiet']))")
+            "import trainer_client.data.data_command, trainer_client.data.mix, trainer_client.data.converters\n"
+            "print(trainer_client.data.data_command.main(['build', '--out', sys.argv[1], '--size', '3', '--mix', 'mcq=1', '--quiet']))")
     out = subprocess.run([sys.executable, "-c", code, str(tmp_path / "mix.jsonl")], capture_output=True, text=True,
                          timeout=120)
     assert out.returncode == 0, out.stderr
