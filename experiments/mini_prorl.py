@@ -22,7 +22,7 @@ import torch
 
 from experiments.gpu_smoke import print_step
 from experiments.service_process import reward_service
-from trainer_client.eval import commands as eval_commands
+from trainer_client.eval import eval_command
 from trainer_client.eval.passk import plot_compare
 from trainer_client.grpo import checkpoint as ckpt
 from trainer_client.grpo import tiny_task
@@ -58,7 +58,7 @@ def run_eval(model: Path, data: Path, out: Path, url: str, n: int, device: str) 
     args = ["--model", str(model), "--data", str(data), "--out", str(out), "--csv", str(out.with_suffix(".csv")),
             "--n", str(n), "--temperature", "0.6", "--max-tokens", "8", "--batch-prompts", "64",
             "--device", device, "--service-url", url]
-    if eval_commands.main(args) != 0:
+    if eval_command.main(args) != 0:
         raise RuntimeError(f"prorl eval failed for {model}")
     return json.loads(out.read_text())
 

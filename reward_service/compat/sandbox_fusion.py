@@ -41,7 +41,6 @@ from reward_service.schemas import (
     RunCodeResponse,
 )
 from sandboxes import RunReport, SandboxUnavailable
-from verifiers.base import InfraError
 
 RUN_CODE_REQUESTS = Counter("prorl_run_code_requests", "/run_code requests answered, by SandboxFusion status.",
                             ["status"], registry=metrics.REGISTRY)
@@ -135,7 +134,7 @@ def run_blocking(body: RunCodeRequest) -> RunCodeResponse:
         sandbox = get_sandbox()
         report = sandbox.run(code, [body.stdin or ""], time_limit_s=body.run_timeout, language=language,
                              memory_mb=body.memory_limit_MB if (body.memory_limit_MB or 0) > 0 else None)
-    except (InfraError, SandboxUnavailable) as exc:
+    except SandboxUnavailable as exc:
         return _sandbox_error(f"code sandbox unavailable: {exc}")
     return response_from_report(report, fetched)
 

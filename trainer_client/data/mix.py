@@ -49,15 +49,13 @@ def generate_ood(n: int, seed: int, round_: int = 0) -> list[Record]:
 
 
 def generate_ifeval(n: int, seed: int, round_: int = 0) -> list[Record]:
-    """``n`` IFEval-style prompts from the ifeval verifier's generator, as records.
+    """``n`` IFEval-style prompts from :mod:`trainer_client.data.ifeval_prompts`, as records.
 
     They are training data, so they ask to be scored with Google's loopholes closed
     (``options.loopholes: "closed"``): a policy must not learn that "." follows "no commas".
     """
-    try:
-        from trainer_client.data.ifeval_prompts import generate
-    except ImportError as exc:
-        raise RuntimeError(f"the IFEval prompt generator (trainer_client.data.ifeval_prompts) is unavailable: {exc}") from exc
+    from trainer_client.data.ifeval_prompts import generate  # loads the IFEval checkers only when asked
+
     records = []
     for row in generate(n, seed * 1009 + round_):
         record = from_ifeval(dict(row["reference"], source=row.get("meta", {}).get("source", "ifeval")),
