@@ -207,7 +207,7 @@ def secrets(tmp_path) -> Iterator[dict]:
     """Root-only 0600 files where a worker could otherwise reach them: a world-traversable folder of the
     project (only the file's mode protects it), /root, the test's temp dir; and a process with a secret
     in its environment."""
-    visible = Path(tempfile.mkdtemp(prefix=".prorl-secret-", dir=Path(__file__).resolve().parents[2]))
+    visible = Path(tempfile.mkdtemp(prefix=".prorl-secret-", dir=Path(__file__).resolve().parents[3]))
     visible.chmod(0o755)
     files = [visible / "key", tmp_path / "key"]
     if IS_ROOT:

@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from tests.trainer_client.test_logprobs import _model
+from tests.trainer_client.grpo.test_logprobs import _model
 from trainer_client.grpo.compilation import compile_decoder_layers, eager
 from trainer_client.grpo.logprobs import response_logprobs
 
@@ -51,7 +51,7 @@ def test_generation_under_eager_does_not_compile() -> None:
 def test_compiled_ppo_update_gives_the_eager_gradient() -> None:
     """The whole update with model.compile: old-logprob pass (no grad) and micro-batches of changing
     width through the shape-generic layers give the eager gradient."""
-    from tests.trainer_client.test_update import _grad_after_update
+    from tests.trainer_client.grpo.test_update import _grad_after_update
 
     torch._dynamo.reset()
     assert torch.allclose(_grad_after_update(16, compile_layers=True), _grad_after_update(16), atol=1e-5)

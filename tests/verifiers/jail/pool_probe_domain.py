@@ -1,6 +1,6 @@
 """A test-only domain whose behaviour is chosen by the answer text, to exercise the jailed pool.
 
-Registered for tests through ``PRORL_EXTRA_DOMAINS=probe=tests.verifiers.pool_probe_domain``.
+Registered for tests through ``PRORL_EXTRA_DOMAINS=probe=tests.verifiers.jail.pool_probe_domain``.
 """
 
 from __future__ import annotations
@@ -80,7 +80,7 @@ def score(answer_text: str, reference: dict, options: object) -> Verdict:
     elif command in ("connect", "connect_unix"):  # what a taken-over worker would try (test_pool_isolation)
         return Verdict(reward=1.0, details=_try_connect(command, arg))
     elif command == "attack":  # what a taken-over worker would read (test_pool_isolation); arg: JSON targets
-        from tests.verifiers.pool_attacker import attack
+        from tests.verifiers.jail.pool_attacker import attack
 
         return Verdict(reward=1.0, details=attack(arg))
     elif command == "fds":  # every open fd and what it points at

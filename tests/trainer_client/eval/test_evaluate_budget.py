@@ -11,7 +11,7 @@ from trainer_client.eval.eval_command import main
 from trainer_client.eval.evaluate import FALLBACK_MAX_TOKENS, default_max_tokens, truncation_warning
 from trainer_client.grpo.tiny_task import build_model, build_tokenizer, make_records
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def _model(path: Path, max_positions: int = 64, gen_max: int | None = None) -> Path:

@@ -16,12 +16,12 @@ import httpx
 import pytest
 
 from sandboxes import SandboxLimits
-from tests.reward_service import verl_sandbox_fusion as verl
+from tests.reward_service.compat import verl_sandbox_fusion as verl
 from verifiers.answer_text import TruncatedInThinking, answer_text
 from verifiers.code import extract_program
 from verifiers.code.cases import parse_reference, return_matches, stdout_matches
 
-GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "code.jsonl"
+GOLDEN = Path(__file__).resolve().parents[2] / "golden" / "code.jsonl"
 VERL_MEMORY_MB = 1024  # reward_model.sandbox_fusion.memory_limit_mb default
 
 

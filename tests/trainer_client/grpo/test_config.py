@@ -4,7 +4,7 @@ import pytest
 
 from trainer_client.grpo.config import load_config
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def test_shipped_configs_load_and_paper_settings() -> None:

@@ -1,0 +1,1 @@
+"""Tests of reward_service/compat/ (the tests mirror the package layout)."""

@@ -1,0 +1,1 @@
+"""Tests of trainer_client/eval/ (the tests mirror the package layout)."""

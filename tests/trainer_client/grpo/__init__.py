@@ -1,0 +1,1 @@
+"""Tests of trainer_client/grpo/ (the tests mirror the package layout)."""

@@ -1,0 +1,1 @@
+"""Tests of verifiers/jail/ (the tests mirror the package layout)."""
