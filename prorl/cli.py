@@ -7,6 +7,7 @@ works on the core install (no FastAPI, no torch) and a missing extra gives a cle
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 
 # subcommand -> (module, function, extra that provides it, one-line help)
@@ -19,6 +20,21 @@ _COMMANDS: dict[str, tuple[str, str, str, str]] = {
     "data": ("trainer_client.data.data_command", "main", "", "build / convert training data"),
     "audit": ("prorl.audit.audit_command", "main", "", "score junk answers; flag any reward that pays for junk"),
 }
+
+
+# Commands whose output must be a function of their arguments alone. Some reasoning_gym generators
+# (word_ladder, knight_swap, polynomial_multiplication, ...) iterate over sets of strings, so what they
+# draw for a given seed changes with the per-process string hash seed: `prorl data build --seed 0` wrote
+# a different mix on every run. Run from the command line, these commands re-run themselves once with a
+# fixed hash seed (an explicit PYTHONHASHSEED is respected).
+_NEEDS_FIXED_HASH_SEED = frozenset({"data", "audit"})
+
+
+def _rerun_with_fixed_hash_seed(args: list[str]) -> None:
+    """Replace this process by ``python -m prorl.cli ARGS`` with ``PYTHONHASHSEED=0`` (never returns)."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execve(sys.executable, [sys.executable, "-m", "prorl.cli", *args], {**os.environ, "PYTHONHASHSEED": "0"})
 
 
 def _usage() -> str:
@@ -45,6 +61,8 @@ def main(argv: list[str] | None = None) -> int:
     if command not in _COMMANDS:
         print(f"prorl: unknown command {command!r}\n\n{_usage()}", file=sys.stderr)
         return 2
+    if argv is None and command in _NEEDS_FIXED_HASH_SEED and "PYTHONHASHSEED" not in os.environ:
+        _rerun_with_fixed_hash_seed(args)
     module_name, func_name, extra, _ = _COMMANDS[command]
     try:
         module = importlib.import_module(module_name)

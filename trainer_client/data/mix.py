@@ -139,7 +139,11 @@ def _fill(domain: str, want: int, seed: int, seen: set[str], progress: Any) -> l
 
 
 def build_mix(size: int, seed: int, weights: dict[str, float] | None = None, progress: bool = True) -> list[Record]:
-    """``size`` unique records in the given domain proportions, shuffled deterministically by ``seed``."""
+    """``size`` unique records in the given domain proportions, shuffled deterministically by ``seed``.
+
+    Deterministic within one interpreter; across processes only under a fixed ``PYTHONHASHSEED``, because
+    some reasoning_gym generators draw by set order (``prorl data build`` fixes it: see prorl/cli.py).
+    """
     from tqdm import tqdm
 
     weights = dict(weights or DEFAULT_MIX)
