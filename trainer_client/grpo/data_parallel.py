@@ -29,7 +29,7 @@ import torch.distributed as dist
 
 from trainer_client.grpo.batch import RolloutBatch, shard_samples
 from trainer_client.grpo.config import TrainConfig
-from trainer_client.grpo.process_groups import WeightGroup
+from trainer_client.grpo.process_groups import WeightGroup, all_reduce_stats
 from trainer_client.grpo.update import fill_logprobs, ppo_update
 
 BUCKET_BYTES = 64 * 2**20  # gradients per all-reduce call: few calls, a bounded extra copy
@@ -88,18 +88,9 @@ class DataParallelGroup:
         self.all_reduce_gradients([p for p in model.parameters() if p.requires_grad])
 
     def reduce_stats(self, stats: dict[str, float]) -> dict[str, float]:
-        """``ppo_update``'s accumulators over all ranks: keys ending in ``_max`` take the maximum, the
-        rest the sum (float64: the sums are of up to millions of per-token values)."""
+        """``ppo_update``'s accumulators over all ranks (:func:`~trainer_client.grpo.process_groups.all_reduce_stats`)."""
         with self._timed("allreduce_s"):
-            summed = [k for k in stats if not k.endswith("_max")]
-            maxed = [k for k in stats if k.endswith("_max")]
-            out: dict[str, float] = {}
-            for keys, op in ((summed, dist.ReduceOp.SUM), (maxed, dist.ReduceOp.MAX)):
-                if keys:
-                    t = torch.tensor([stats[k] for k in keys], dtype=torch.float64, device=self.device)
-                    self.all_reduce_(t, op)
-                    out.update(zip(keys, t.tolist(), strict=True))
-        return out
+            return all_reduce_stats(stats, self.all_reduce_, self.device)
 
     def logprobs(self, model: torch.nn.Module, batch: RolloutBatch, cfg: TrainConfig, temperature: float,
                  pad_id: int) -> torch.Tensor:

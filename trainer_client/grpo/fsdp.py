@@ -43,6 +43,7 @@ from torch.distributed.fsdp import fully_shard
 from trainer_client.grpo.batch import RolloutBatch, micro_batches, shard_samples
 from trainer_client.grpo.config import TrainConfig
 from trainer_client.grpo.logprobs import ResponseLogprobs
+from trainer_client.grpo.process_groups import all_reduce_stats
 from trainer_client.grpo.reset import reset_optimizer, reset_reference
 from trainer_client.grpo.update import fill_logprobs, ppo_update
 
@@ -149,14 +150,7 @@ class FSDPRank:
         pass  # FSDP reduce-scatters the gradients in every backward
 
     def reduce_stats(self, stats: dict[str, float]) -> dict[str, float]:
-        out: dict[str, float] = {}
-        for keys, op in (([k for k in stats if not k.endswith("_max")], dist.ReduceOp.SUM),
-                         ([k for k in stats if k.endswith("_max")], dist.ReduceOp.MAX)):
-            if keys:
-                t = torch.tensor([stats[k] for k in keys], dtype=torch.float64, device=self._comm_device)
-                dist.all_reduce(t, op=op)
-                out.update(zip(keys, t.tolist(), strict=True))
-        return out
+        return all_reduce_stats(stats, lambda t, op: dist.all_reduce(t, op=op), self._comm_device)
 
     def update(self, batch: RolloutBatch, temperature: float, pad_id: int, rng: random.Random,
                set_lr: Callable[[], None], autocast: contextlib.AbstractContextManager[Any]) -> dict[str, float]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -118,3 +119,18 @@ def _root0() -> Any:
     opts = dist.BroadcastOptions()
     opts.rootRank = 0
     return opts
+
+
+def all_reduce_stats(stats: dict[str, float], all_reduce: Callable[[torch.Tensor, Any], None],
+                     device: torch.device) -> dict[str, float]:
+    """Metric accumulators over all ranks of a group: keys ending in ``_max`` take the maximum, the rest
+    the sum (float64: the sums are of up to millions of per-token values). ``all_reduce(tensor, op)`` is
+    the group's in-place all-reduce; ``device`` where its backend reduces (CPU for gloo)."""
+    out: dict[str, float] = {}
+    for keys, op in (([k for k in stats if not k.endswith("_max")], dist.ReduceOp.SUM),
+                     ([k for k in stats if k.endswith("_max")], dist.ReduceOp.MAX)):
+        if keys:
+            t = torch.tensor([stats[k] for k in keys], dtype=torch.float64, device=device)
+            all_reduce(t, op)
+            out.update(zip(keys, t.tolist(), strict=True))
+    return out
