@@ -1,5 +1,5 @@
 """``prorl eval``: pass@k of a model through the reward service.
 
-``commands`` (the command line), ``evaluate`` (generate n samples per problem and score them through the
+``eval_command`` (the command line), ``evaluate`` (generate n samples per problem and score them through the
 service) and ``passk`` (the unbiased pass@k estimator, per-domain/per-task reports, the comparison plot).
 """

@@ -6,6 +6,6 @@ micro-batches, rank shares), ``update`` (log-prob passes and the PPO mini-batch 
 ``UpdateStrategy``), ``data_parallel`` / ``fsdp`` / ``process_groups`` (the multi-rank update strategies
 and their torch.distributed groups, no Ray), ``logprobs``, ``config``, ``reset`` (stages and reference
 resets), ``checkpoint``, ``metric_sinks``, ``prompt_sampler``, ``compilation``, ``tiny_task`` (a CPU task and
-model for tests), ``commands`` (``prorl train``); ``algo/`` holds the pure tensor functions and ``engines/``
+model for tests); ``algo/`` holds the pure tensor functions and ``engines/``
 the rollout engines (transformers, vLLM).
 """
