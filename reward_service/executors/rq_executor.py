@@ -3,7 +3,7 @@
 Job state lives in Redis (see :mod:`reward_service.chunk_jobs`), so any replica can answer for any job
 and any replica can repair one. The waiting side wakes on a per-job notify list (BLPOP, no polling of
 results) and once a second runs :meth:`RQExecutor._reap`: a chunk whose worker died mid-chunk (its lease
-lapsed) or whose RQ job failed or timed out is re-enqueued up to ``PRORL_CHUNK_ATTEMPTS`` times, then
+lapsed) or between taking it and starting it, or whose RQ job failed or timed out, is re-enqueued up to ``PRORL_CHUNK_ATTEMPTS`` times, then
 answered as ``infra_error``. A batch past ``PRORL_REQUEST_TIMEOUT_S`` gets ``infra_error`` for what is
 left. Every item always comes back. Redis unreachable -> :class:`Unavailable` (HTTP 503); redis-py
 reconnects on the next command, so the service recovers by itself when Redis returns.
@@ -188,13 +188,14 @@ class RQExecutor(Executor):
         pending = [i for i in range(chunks) if f"result:{i}" not in fields]
         attempts = {i: int(fields.get(f"attempt:{i}", b"1")) for i in pending}
         rq_jobs = Job.fetch_many([rq_job_id(job_id, i, attempts[i]) for i in pending], connection=self._sync)
+        taken = self._taken_not_started(rq_jobs)
         for index, rq_job in zip(pending, rq_jobs, strict=True):
             if deadline_passed:
                 self._fail_chunk(job_id, index, fields, ttl_s,
                                  f"batch not finished within PRORL_REQUEST_TIMEOUT_S={self.settings.request_timeout_s:g}s"
                                  " (no free worker?)")
                 continue
-            reason = self._lost_reason(job_id, index, rq_job)
+            reason = self._lost_reason(job_id, index, rq_job, fields, taken)
             if reason is None:
                 continue
             attempt = attempts[index]
@@ -206,11 +207,36 @@ class RQExecutor(Executor):
             else:
                 self._fail_chunk(job_id, index, fields, ttl_s, f"chunk lost after {attempt} attempts: {reason}")
 
-    def _lost_reason(self, job_id: str, index: int, rq_job: Job | None) -> str | None:
+    def _taken_not_started(self, rq_jobs: list[Job | None]) -> set[str]:
+        """Ids of these RQ jobs that a worker has taken off the queue but not started yet.
+
+        An RQ worker moves a job from the queue to the queue's *intermediate* list (LMOVE), forks, and
+        only then marks it started. A worker killed in between leaves the job ``queued`` but on no queue;
+        RQ itself fails such a job only after a minute and on its next maintenance pass (every 10 minutes
+        by default), so a request waiting on it would hang that long. The intermediate list holds one
+        entry per worker at most, so reading it whole is cheap.
+        """
+        if not any(job is not None and job.get_status(refresh=False) == RQStatus.QUEUED for job in rq_jobs):
+            return set()
+        entries: list[bytes] = self._sync.lrange(self._queue.intermediate_queue_key, 0, -1)  # type: ignore[assignment]
+        return {_text(v) for v in entries}
+
+    def _lost_reason(self, job_id: str, index: int, rq_job: Job | None, fields: dict[str, bytes],
+                     taken: set[str]) -> str | None:
         """Why a chunk without a result can no longer produce one; None while it still may."""
         if rq_job is None:
             return "its queue entry disappeared"
         status = rq_job.get_status(refresh=False)
+        if status == RQStatus.QUEUED and rq_job.id in taken:
+            # Taken by a worker but not started: a live worker starts it within milliseconds, so give it
+            # one lease period (measured from when any replica first saw it there) before calling it lost.
+            seen = fields.get(f"taken:{rq_job.id}")
+            if seen is None:
+                self._sync.hsetnx(job_key(job_id), f"taken:{rq_job.id}", time.time())
+                return None
+            if time.time() - float(seen) < self.settings.lease_ttl_s:
+                return None
+            return "its worker took it off the queue and stopped before starting it (killed?)"
         if status in _WAITING:
             return None
         if status == RQStatus.STARTED:

@@ -167,6 +167,12 @@ def test_golden_sets_through_nginx_survive_killing_an_api_replica_and_a_worker(s
         with ThreadPoolExecutor(CLIENTS) as pool:
             for future in [pool.submit(send, n) for n in range(len(batches))]:
                 future.result()
+    except Exception:
+        # What was in flight when a request failed: the queue, RQ's taken-not-started list, the logs.
+        print(f"killed: {killed}\nqueue length: {stack.redis_cli('LLEN', 'rq:queue:prorl').strip()}\n"
+              f"taken, not started: {stack.redis_cli('LRANGE', 'rq:queue:prorl:intermediate', '0', '-1')}\n"
+              f"{stack.logs(tail=60)}")
+        raise
     finally:
         done.set()
         kill_thread.join(timeout=30)

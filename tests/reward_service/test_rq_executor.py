@@ -154,6 +154,33 @@ def test_worker_killed_on_last_attempt_gives_infra_error_that_the_client_retries
     assert "prorl_chunks_lost_total 2.0" in httpx.get(stack.url + "/metrics").text  # both kills really happened
 
 
+def test_worker_killed_between_taking_a_chunk_and_starting_it_is_retried(service_factory: Any) -> None:
+    """An RQ worker LMOVEs a job to the queue's intermediate list, forks, and only then marks it started.
+
+    Killed in that window (what the compose test's SIGKILL of a busy worker hit once in CI), the job is
+    left ``queued`` on no queue and RQ fails it only on a maintenance pass minutes later. Here the dead
+    worker's half is done by hand (the same LMOVE, then nothing), a real worker is started afterwards,
+    and the chunk must still be scored within the test's bound.
+    """
+    import redis
+    from rq import Queue
+
+    stack = service_factory({"PRORL_CHUNK_SIZE": "64", "PRORL_LEASE_TTL_S": "2", "PRORL_CHUNK_ATTEMPTS": "2"},
+                            rq_workers=0)
+    conn = redis.Redis.from_url(stack.redis.url)  # type: ignore[union-attr]
+    queue = Queue("prorl", connection=conn)
+    items = [{"id": f"t{i}", "domain": "probe", "response": "ok", "reference": {"reward": 1.0, "n": i}}
+             for i in range(3)]
+    job_id = post(stack.url, "/v1/jobs", {"items": items}).json()["job_id"]
+    taken = conn.lmove(queue.key, queue.intermediate_queue_key)  # the worker's dequeue; then it "dies"
+    assert taken is not None and taken.decode().startswith(f"prorl-{job_id}-0-"), taken
+    stack.add_worker()
+    status = wait_job(stack.url, job_id, timeout_s=60)  # RQ alone would leave it queued for 10 minutes
+    assert [r["id"] for r in status["results"]] == [item["id"] for item in items]
+    assert all(r["status"] == "ok" and r["reward"] == 1.0 for r in status["results"])
+    assert "prorl_chunk_retries_total 1.0" in httpx.get(stack.url + "/metrics").text
+
+
 def test_redis_restart_gives_503_then_recovers_without_restart(service_factory: Any) -> None:
     stack = service_factory({"PRORL_CHUNK_SIZE": "8"}, rq_workers=1)
     item = {"items": [{"id": 1, "domain": "probe", "response": "ok", "reference": {}}]}
