@@ -38,6 +38,16 @@ if items then redis.call('HSET', KEYS[1], 'started', 1) end
 return items
 """
 
+# KEYS[1] job hash; ARGV[1] field, ARGV[2] value, ARGV[3] "nx" (only when absent) or "set". Never writes to
+# a job that is gone: a plain HSET(NX) on an expired job would recreate its hash with no TTL.
+# Returns 1 when written, 0 when "nx" found the field there, -1 when the job is gone.
+SET_JOB_FIELD_LUA = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
+if ARGV[3] == 'nx' then return redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+return 1
+"""
+
 
 def job_key(job_id: str) -> str:
     return JOB_PREFIX + job_id
@@ -55,6 +65,17 @@ def take_chunk(conn: Redis, job_id: str, index: int) -> list[dict[str, Any]] | N
     """Chunk ``index``'s items, marking the job started; None when the job expired or Redis lost it."""
     raw = conn.eval(TAKE_CHUNK_LUA, 1, job_key(job_id), index)  # type: ignore[arg-type]
     return None if raw is None else json.loads(raw)  # type: ignore[arg-type]
+
+
+def set_job_field(conn: Redis, job_id: str, field: str, value: str | int | float, only_if_absent: bool) -> int:
+    """Write one field of a live job (see :data:`SET_JOB_FIELD_LUA`): 1 written, 0 already there, -1 gone.
+
+    The reaper's markers go through here: which replica re-enqueues a chunk (``retry:<i>:<n>``, only if
+    absent), the chunk's ``attempt:<i>``, and when a chunk was first seen taken but not started
+    (``taken:<rq job id>``, only if absent).
+    """
+    mode = "nx" if only_if_absent else "set"
+    return int(conn.eval(SET_JOB_FIELD_LUA, 1, job_key(job_id), field, value, mode))  # type: ignore[arg-type]
 
 
 def complete_chunk(conn: Redis, job_id: str, index: int, results: list[dict[str, Any]], ttl_s: int) -> int:

@@ -26,7 +26,14 @@ from rq.job import Job
 from rq.job import JobStatus as RQStatus
 
 from reward_service import metrics
-from reward_service.chunk_jobs import complete_chunk, job_key, lease_key, notify_key, score_chunk
+from reward_service.chunk_jobs import (
+    complete_chunk,
+    job_key,
+    lease_key,
+    notify_key,
+    score_chunk,
+    set_job_field,
+)
 from reward_service.executors.base import Executor, Unavailable, with_deadlines
 from reward_service.schemas import JobProgress, JobStatus
 from reward_service.settings import Settings
@@ -200,9 +207,11 @@ class RQExecutor(Executor):
                 continue
             attempt = attempts[index]
             if attempt < self.settings.chunk_attempts:
-                if self._sync.hsetnx(key, f"retry:{index}:{attempt + 1}", reason):  # one replica requeues
+                # One replica requeues; the attempt moves on only once its RQ job exists, so a replica
+                # reaping meanwhile still sees the old, lost attempt and loses the race for the marker.
+                if set_job_field(self._sync, job_id, f"retry:{index}:{attempt + 1}", reason, True) == 1:
                     self._queue.enqueue_many([self._prepare(job_id, index, attempt + 1, ttl_s)])
-                    self._sync.hset(key, f"attempt:{index}", attempt + 1)
+                    set_job_field(self._sync, job_id, f"attempt:{index}", attempt + 1, False)
                     metrics.CHUNK_RETRIES.inc()
             else:
                 self._fail_chunk(job_id, index, fields, ttl_s, f"chunk lost after {attempt} attempts: {reason}")
@@ -232,7 +241,7 @@ class RQExecutor(Executor):
             # one lease period (measured from when any replica first saw it there) before calling it lost.
             seen = fields.get(f"taken:{rq_job.id}")
             if seen is None:
-                self._sync.hsetnx(job_key(job_id), f"taken:{rq_job.id}", time.time())
+                set_job_field(self._sync, job_id, f"taken:{rq_job.id}", time.time(), True)
                 return None
             if time.time() - float(seen) < self.settings.lease_ttl_s:
                 return None
