@@ -13,8 +13,8 @@ class RolloutBatch:
     """N samples (kept groups only). Sequence-level fields are ``[N]``; token-level ``[N, R]`` (R = longest
     response), right-padded with zeros.
 
-    The rollout fills what the samples and the service say; the training step then fills ``advantages``
-    (from ``rewards``, ``group`` and ``judged``) and the ``old_logp`` / ``ref_logp`` passes."""
+    ``rollout.build_batch`` fills what the samples and the service say, and ``advantages`` (from
+    ``rewards``, ``group`` and ``judged``); the update then fills the ``old_logp`` / ``ref_logp`` passes."""
 
     prompt_ids: list[list[int]]
     response_ids: list[list[int]]
@@ -22,7 +22,7 @@ class RolloutBatch:
     rewards: torch.Tensor  # shaped reward (what the advantage sees)
     correct: torch.Tensor  # raw verifier correctness (what dynamic sampling sees)
     seq_mask: torch.Tensor  # 1 = sample contributes to the loss (judged, not overlong-filtered)
-    advantages: torch.Tensor | None = None  # group-relative, set by the step
+    advantages: torch.Tensor | None = None  # group-relative, set by rollout.build_batch
     rollout_logprobs: torch.Tensor | None = None  # the sampler's own log-probs (vLLM), [N, R]
     old_logp: torch.Tensor | None = None
     ref_logp: torch.Tensor | None = None

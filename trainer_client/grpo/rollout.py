@@ -155,8 +155,9 @@ def collect_groups(
 
 def build_batch(cfg: TrainConfig, kept: list[ScoredGroup], max_tokens: int) -> RolloutBatch:
     """The kept groups as one batch: rewards shaped (overlong penalty), the loss mask (judged, not
-    overlong-filtered), the sampler's own log-probs when every sample has them. The advantages are left
-    to the caller (``Trainer.train_step``: ``batch.advantages = group_advantages(...)``)."""
+    overlong-filtered), the group advantages of the shaped rewards over the judged samples, and the
+    sampler's own log-probs when every sample has them. The one place advantages are computed: the
+    trainer and :func:`collect_rollouts` both build their batches here."""
     a = cfg.algo
     prompt_ids, response_ids, group_ids, rewards, correct, valid, truncated, lengths = [], [], [], [], [], [], [], []
     rollout_lp: list[list[float] | None] = []
@@ -188,8 +189,10 @@ def build_batch(cfg: TrainConfig, kept: list[ScoredGroup], max_tokens: int) -> R
         for i, lp in enumerate(sampler_lp):
             rl[i, : len(lp)] = torch.tensor(lp)
     # an empty response still needs one position to index; it is masked out by its length 0
-    return RolloutBatch(prompt_ids, response_ids, group=torch.tensor(group_ids), rewards=reward_t,
-                        correct=torch.tensor(correct), seq_mask=seq_mask, rollout_logprobs=rl, judged=valid_t)
+    batch = RolloutBatch(prompt_ids, response_ids, group=torch.tensor(group_ids), rewards=reward_t,
+                         correct=torch.tensor(correct), seq_mask=seq_mask, rollout_logprobs=rl, judged=valid_t)
+    batch.advantages = group_advantages(batch.rewards, batch.group, valid=batch.judged, norm_std=a.adv_norm_std)
+    return batch
 
 
 def collect_rollouts(
@@ -203,15 +206,13 @@ def collect_rollouts(
     pass_rates: PassRateTracker,
     decode: Callable[[list[int]], str] | None = None,
 ) -> tuple[RolloutBatch | None, dict[str, float]]:
-    """The experience half of a step in one call, as ``Trainer.train_step`` runs it: :func:`collect_groups`,
-    :func:`build_batch` and the group advantages. Returns the batch (None when no group was kept) and the
-    rollout metrics; for scripts and tests that need a ready batch without a trainer."""
+    """The experience half of a step in one call, as ``Trainer.train_step`` runs it: :func:`collect_groups`
+    then :func:`build_batch`. Returns the batch (None when no group was kept) and the rollout metrics; for
+    scripts and tests that need a ready batch without a trainer."""
     kept, metrics = collect_groups(cfg, step, settings, sampler, encode, engine, client, pass_rates, decode)
     if not kept:
         return None, metrics
-    batch = build_batch(cfg, kept, settings.max_tokens)
-    batch.advantages = group_advantages(batch.rewards, batch.group, valid=batch.judged, norm_std=cfg.algo.adv_norm_std)
-    return batch, metrics
+    return build_batch(cfg, kept, settings.max_tokens), metrics
 
 
 def _rollout_metrics(groups: list[ScoredGroup], max_tokens: int) -> dict[str, float]:

@@ -21,7 +21,6 @@ from transformers import AutoModelForCausalLM, AutoTokenizer, PreTrainedModel
 
 from trainer_client.client import RewardClient
 from trainer_client.grpo import checkpoint as ckpt
-from trainer_client.grpo.algo.advantages import group_advantages
 from trainer_client.grpo.algo.dynamic_sampling import PassRateTracker
 from trainer_client.grpo.batch import RolloutBatch
 from trainer_client.grpo.compilation import compile_decoder_layers, compile_enabled
@@ -167,9 +166,8 @@ class Trainer:
 
         train_tokens = 0
         if kept:
-            batch = build_batch(cfg, kept, settings.max_tokens)  # shaped rewards, loss mask
-            batch.advantages = group_advantages(batch.rewards, batch.group, valid=batch.judged,
-                                                norm_std=cfg.algo.adv_norm_std)
+            batch = build_batch(cfg, kept, settings.max_tokens)  # shaped rewards, loss mask, group advantages
+            assert batch.advantages is not None
             metrics.update(self._update(batch, settings))  # old/ref log-probs, PPO mini-batch steps
             metrics.update(_advantage_stats(batch.advantages, batch.seq_mask))
             train_tokens = sum(len(p) + len(r) for p, r in zip(batch.prompt_ids, batch.response_ids, strict=True))
