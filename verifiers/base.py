@@ -17,8 +17,9 @@ and may define these optional hooks, which the registry reads with typed accesso
 - ``DEFAULT_TIMEOUT_S``: its verification deadline when the item gives none.
 - ``RUNS_IN = "thread"``: the module does its untrusted work elsewhere (the code verifier runs programs in
   Docker) and is I/O bound, so it runs on a thread instead of in the jailed process pool.
-- ``EVALUATES_ANSWERS`` (:data:`AnswerEvaluation`): its scorers run code on the answer, so a worker that
-  scored one may have been taken over and its verdicts are not cached.
+- ``EVALUATES_ANSWERS`` (:data:`AnswerEvaluation`): its scorers run code on the answer, so each such item
+  is scored in a throwaway fork of its worker (:mod:`verifiers.jail.forked`) and cannot reach another
+  item's verdict.
 - ``warm()``: heavy imports, paid in the jailed workers' preload before the first deadline starts.
 
 A plugin domain (``PRORL_EXTRA_DOMAINS``) is type-checked the same way: ``_: DomainModule = my_module``.

@@ -159,7 +159,8 @@ def _prepare(raw: Item | dict[str, Any], default_timeout_s: float | None) -> _Pr
 def _evaluates_answers(domain: str, reference: dict[str, Any]) -> bool:
     """Whether the domain's scorers run code on the answer (its ``EVALUATES_ANSWERS``; reasoning_gym's do).
 
-    A hostile answer may then take over its worker, so that worker's later verdicts never enter the cache.
+    A hostile answer may then take over what scores it: the pool scores such a task in a throwaway fork
+    of its worker, or (fork off) taints the worker so that its later verdicts never enter the cache.
     """
     flag = registry.evaluates_answers_hook(domain)
     try:

@@ -19,6 +19,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from verifiers.jail.proc_tree import children
+
 _TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -40,10 +42,27 @@ class WallBackstop:
 
 
 def cpu_seconds(pid: int) -> float | None:
-    """User + system CPU seconds a process (all its threads) has used; None once it is gone."""
+    """User + system CPU seconds a worker has used: all its threads, its reaped children and its live
+    ones (a task scored in a fork, :mod:`verifiers.jail.forked`, is the worker's cost); None once it is gone.
+
+    Monotonic across a fork's life: the child counts live until the worker reaps it, then in the
+    worker's cutime/cstime.
+    """
+    fields = _stat_fields(pid)
+    if fields is None:
+        return None
+    # fields 14-17 of proc(5) (utime, stime, cutime, cstime), counted after "pid (comm)"
+    ticks = int(fields[11]) + int(fields[12]) + int(fields[13]) + int(fields[14])
+    for child in children(pid):
+        child_fields = _stat_fields(child)
+        if child_fields is not None:
+            ticks += int(child_fields[11]) + int(child_fields[12])
+    return ticks / _TICKS
+
+
+def _stat_fields(pid: int) -> list[bytes] | None:
     try:
         with open(f"/proc/{pid}/stat", "rb") as stat:
-            fields = stat.read().rsplit(b")", 1)[1].split()
+            return stat.read().rsplit(b")", 1)[1].split()
     except (OSError, IndexError):
         return None
-    return (int(fields[11]) + int(fields[12])) / _TICKS  # fields 14 and 15 of proc(5), after "pid (comm)"

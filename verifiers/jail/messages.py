@@ -29,10 +29,11 @@ class Task:
     timeout_s: float  # CPU seconds of the worker's own time (see verifiers.jail.budget)
     future: Future = field(default_factory=Future)
     reference_check: bool = False  # the pool's own check of a reference after a task ran over its budget
-    # Its scorer runs code on the answer (eval-like), so a hostile answer may take over the worker: every
-    # later verdict of that worker is then untrusted (not cached: see verifiers.batch).
+    # Its scorer runs code on the answer (eval-like), so a hostile answer may take over what scores it: the
+    # worker scores it in a throwaway fork (verifiers.jail.forked), or, with that off, the worker is tainted
+    # and every later verdict of it is untrusted (not cached: see verifiers.batch).
     taints: bool = False
-    trusted: bool = True  # set by the pool: no tainting task ran on the worker before this one
+    trusted: bool = True  # set by the pool: no task ran on the worker itself before this one that tainted it
 
 
 def nested_deeper_than(value: Any, limit: int) -> bool:
@@ -107,7 +108,7 @@ def encodable_chunk(chunk: list[tuple[int, Task]]) -> tuple[list[tuple[int, Task
 
 def _encode(chunk: list[tuple[int, Task]]) -> memoryview | None:
     try:
-        return ForkingPickler.dumps([(tid, t.domain, t.answer, t.reference, t.options) for tid, t in chunk])
+        return ForkingPickler.dumps([(tid, t.domain, t.answer, t.reference, t.options, t.taints) for tid, t in chunk])
     except Exception:  # RecursionError (nested too deep), PicklingError/TypeError (not plain data)
         return None
 

@@ -11,8 +11,10 @@ One dispatcher thread owns all workers. It hands each idle worker a small chunk,
 per finished task (so it knows when the next one started), kills a worker whose current task is past
 its budget, requeues the unstarted rest of that chunk, and starts a replacement. Workers answer in
 JSON, never pickle: the parent must not run code a worker that untrusted input took over sends it.
-A worker that ran a task whose scorer evaluates answers is tainted: its later tasks are not
-``trusted``, and the batch does not cache their verdicts.
+Such a task (its scorer evaluates answers) runs in a throwaway fork of its worker
+(:mod:`verifiers.jail.forked`), so an answer that takes over its scorer cannot touch any other verdict.
+With that switched off (``PRORL_POOL_FORK_TAINTING=off``), a worker that ran one is tainted instead: its
+later tasks are not ``trusted``, and the batch does not cache their verdicts.
 
 The dispatcher never waits for a process to exit: a killed or recycled worker leaves service at once and
 its exit sentinel joins the dispatcher's wait set, so it is reaped (no zombie) when it ends. A recycled
@@ -32,6 +34,7 @@ import json
 import logging
 import multiprocessing
 import os
+import signal
 import socket
 import threading
 import time
@@ -42,6 +45,7 @@ from typing import Any
 from verifiers.jail.budget import WallBackstop, cpu_seconds
 from verifiers.jail.isolation import IsolationSettings
 from verifiers.jail.messages import MAX_MESSAGE_BYTES, Task, decode_message, encodable_chunk
+from verifiers.jail.proc_tree import descendants
 from verifiers.jail.state import ExitingProcess, PoolStats, WorkerState
 from verifiers.jail.worker import WorkerLimits, worker_main
 from verifiers.scoring import VERIFICATION_CRASHED, VERIFICATION_TIMEOUT, over_budget, resolve_over_budget
@@ -145,8 +149,16 @@ class JailedPool:
 
     @staticmethod
     def _kill(exiting: ExitingProcess) -> None:
-        if exiting.process.is_alive():
+        """SIGKILL a worker and what it forked (a task's fork dies with it anyway: PR_SET_PDEATHSIG; what
+        that fork forked would be re-parented away from the dead worker and live on)."""
+        if exiting.process.is_alive() and exiting.process.pid is not None:
+            forked = descendants(exiting.process.pid)
             exiting.process.kill()
+            for pid in forked:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
         exiting.killed = True
 
     def _reap(self) -> float:
@@ -185,7 +197,7 @@ class JailedPool:
                     continue
                 for _, task in chunk:  # in the order the worker runs them
                     task.trusted = not worker.tainted
-                    worker.tainted = worker.tainted or task.taints
+                    worker.tainted = worker.tainted or (task.taints and not self.isolation.fork_tainting)
                 worker.pending.extend(chunk)
                 self._start_clock(worker)
 

@@ -21,6 +21,9 @@ class IsolationSettings:
     uid: int = 65534  # nobody; -1 keeps the service's uid
     gid: int = 65534  # nogroup; -1 keeps the service's gid
     simulate_refused: tuple[str, ...] = ()  # tests only: steps that fail as if the kernel said EPERM
+    # Score each task of a domain that evaluates answers in a throwaway fork (verifiers.jail.forked), so
+    # an answer that takes over its scorer cannot touch any other item's verdict.
+    fork_tainting: bool = True
 
     @classmethod
     def from_env(cls) -> IsolationSettings:
@@ -29,6 +32,7 @@ class IsolationSettings:
             enabled=env.get("PRORL_POOL_ISOLATION", "on").strip().lower() not in ("off", "0", "false", "no"),
             uid=int(env.get("PRORL_POOL_UID", cls.uid)),
             gid=int(env.get("PRORL_POOL_GID", cls.gid)),
+            fork_tainting=env.get("PRORL_POOL_FORK_TAINTING", "on").strip().lower() not in ("off", "0", "false", "no"),
         )
 
 

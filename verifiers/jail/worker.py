@@ -3,6 +3,8 @@
 A worker imports the heavy scoring libraries once, then scores chunks of tasks on its main thread
 (math-verify's SIGALRM timers only work there), streaming one message per finished task so the
 parent knows exactly when the next task started and can enforce a per-task deadline by killing it.
+A task whose scorer evaluates the answer runs in a throwaway fork instead (:mod:`verifiers.jail.forked`),
+so the worker itself never runs an answer's code.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
 
+from verifiers.jail.forked import prepare_worker, score_in_child
 from verifiers.jail.isolation import IsolationSettings, isolate_early, isolate_late
 from verifiers.registry import DOMAINS, warm_hook
 from verifiers.scoring import score_task
@@ -85,6 +88,8 @@ def worker_main(conn: Connection, limits: WorkerLimits, isolation: IsolationSett
         _apply_rlimits(limits)
         _preload()
         isolate_late(isolation, report)
+        if isolation.fork_tainting:
+            report["fork_tainting"] = prepare_worker()
         _arm_cpu_backstop(limits)
     except BaseException:
         _report(conn, "fatal", traceback.format_exc())
@@ -102,9 +107,13 @@ def worker_main(conn: Connection, limits: WorkerLimits, isolation: IsolationSett
         if message is None:
             return
         try:
-            for task_id, domain, answer, reference, options in message:
+            for task_id, domain, answer, reference, options, taints in message:
                 _arm_cpu_backstop(limits)
-                _report(conn, "result", task_id, score_task(domain, answer, reference, options))
+                if taints and isolation.fork_tainting:  # the answer's code dies with the fork
+                    result = score_in_child({conn.fileno()}, domain, answer, reference, options)
+                else:
+                    result = score_task(domain, answer, reference, options)
+                _report(conn, "result", task_id, result)
             done += len(message)
             if done >= limits.max_tasks or _rss_mb() > limits.max_rss_mb:
                 _report(conn, "retire", done)

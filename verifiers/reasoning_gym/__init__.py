@@ -36,8 +36,8 @@ from verifiers.reasoning_gym.fixes import FIXED_SCORERS, SCORER_FIXES
 from verifiers.schemas import ItemOptions
 
 DEFAULT_TIMEOUT_S = 10.0
-# Upstream scorers are not hardened (see above): a hostile answer may take over its worker, so that
-# worker's later verdicts never enter the cache (verifiers.batch).
+# Upstream scorers are not hardened (see above): a hostile answer may take over what scores it, so each
+# item is scored in a throwaway fork of its worker (verifiers.jail.forked).
 EVALUATES_ANSWERS = True
 
 # Registry names that are not a task of their own.

@@ -66,6 +66,16 @@ def score(answer_text: str, reference: dict, options: object) -> Verdict:
         return Verdict(reward=0.0, details={"answer": answer_text})
     elif command == "pid":
         return Verdict(reward=1.0, details={"pid": os.getpid()})
+    elif command in ("orphan", "orphan_spin"):  # leave a process behind (its own session), then answer or spin
+        child = os.fork()
+        if child == 0:
+            os.setsid()
+            time.sleep(600)
+            os._exit(0)
+        if command == "orphan_spin":
+            while True:
+                pass
+        return Verdict(reward=1.0, details={"orphan": child, "pid": os.getpid()})
     elif command == "linger":  # this process will not exit until the file `arg` exists (or 10 minutes pass)
         import threading
         from pathlib import Path

@@ -14,6 +14,7 @@ import pytest
 from verifiers import score_batch
 from verifiers.batch import ResultCache
 from verifiers.jail.budget import WallBackstop
+from verifiers.jail.isolation import IsolationSettings
 from verifiers.jail.pool import JailedPool, Task
 from verifiers.jail.worker import WorkerLimits
 
@@ -270,14 +271,15 @@ def test_a_recycled_worker_that_never_exits_is_killed_after_its_grace_and_reaped
         p.close()
 
 
-def test_a_taken_over_workers_verdicts_never_enter_the_cache():
+def test_without_forks_a_taken_over_workers_verdicts_never_enter_the_cache():
     """Issue 14: an answer took over a worker and replaced its scorers (math and this domain); that
-    worker's later verdicts of other items were wrong and were cached for good. Now they are not cached,
-    so the same items scored again get a real verdict."""
+    worker's later verdicts of other items were wrong and were cached for good. With the per-task fork
+    switched off (PRORL_POOL_FORK_TAINTING=off) the forgery still works, but its verdicts are not cached,
+    so the same items scored again get a real verdict. (With the fork, test_forked.py: no forgery at all.)"""
     cache = ResultCache(100)
     wrong_math = {"domain": "math", "response": "\\boxed{300}", "reference": {"answer": "7"}}
     victims = [wrong_math, probe("victim", reward=0.0)]
-    tampered = JailedPool(workers=1, chunk_size=1)
+    tampered = JailedPool(workers=1, chunk_size=1, isolation=IsolationSettings(fork_tainting=False))
     try:
         takeover = probe("takeover", reward=0.0)
         takeover["reference"]["taints"] = True  # its domain says its scorer evaluates answers
