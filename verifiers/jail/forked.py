@@ -16,7 +16,8 @@ What the child cannot do, and why:
   and the worker is not dumpable, so its ``/proc/<pid>/mem`` is not the child's to open;
 - hide its CPU: the pool's budget counts the worker's live children (:func:`verifiers.jail.budget.cpu_seconds`).
 
-A fork costs about 5-10 ms of a warm worker, paid only by the tasks of answer-evaluating domains.
+A fork costs 6-8 ms of a warm 215 MB worker on the 2-core VM (``bench/bench_fork_tainting.py``), paid only
+by the tasks of answer-evaluating domains.
 """
 
 from __future__ import annotations
