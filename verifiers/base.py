@@ -21,6 +21,10 @@ and may define these optional hooks, which the registry reads with typed accesso
   is scored in a throwaway fork of its worker (:mod:`verifiers.jail.forked`) and cannot reach another
   item's verdict.
 - ``warm()``: heavy imports, paid in the jailed workers' preload before the first deadline starts.
+- ``fork_warm(reference) -> (key, answer) | None`` (:data:`ForkWarm`): for a domain that evaluates answers,
+  the kind of scorer set-up this reference needs and an answer built from the reference alone (its gold).
+  The worker scores that answer itself once per key before forking, so lazy set-up (imports, word lists,
+  fonts: up to 0.2 s for some reasoning_gym tasks) is inherited by every fork instead of paid in each.
 
 A plugin domain (``PRORL_EXTRA_DOMAINS``) is type-checked the same way: ``_: DomainModule = my_module``.
 """
@@ -64,3 +68,4 @@ class DomainModule(Protocol):
 DedupKey: TypeAlias = Callable[[str, dict[str, Any], ItemOptions], str]
 Deadline: TypeAlias = Callable[[dict[str, Any], ItemOptions], float]
 AnswerEvaluation: TypeAlias = bool | Callable[[dict[str, Any]], bool]
+ForkWarm: TypeAlias = Callable[[dict[str, Any]], "tuple[str, str] | None"]

@@ -11,7 +11,7 @@ import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, cast
 
-from verifiers.base import AnswerEvaluation, Deadline, DedupKey, DomainModule
+from verifiers.base import AnswerEvaluation, Deadline, DedupKey, DomainModule, ForkWarm
 from verifiers.schemas import BUILTIN_DOMAINS
 
 if TYPE_CHECKING:  # mypy checks every built-in domain module against the protocol
@@ -74,6 +74,11 @@ def deadline_hook(domain: str) -> Deadline | None:
 def evaluates_answers_hook(domain: str) -> AnswerEvaluation:
     """The domain's ``EVALUATES_ANSWERS`` (a bool, or a function of the reference); False when it has none."""
     return cast(AnswerEvaluation, getattr(get_verifier(domain), "EVALUATES_ANSWERS", False))
+
+
+def fork_warm_hook(domain: str) -> ForkWarm | None:
+    """The domain's ``fork_warm`` (what a worker scores itself before forking for that kind of item), or None."""
+    return cast("ForkWarm | None", getattr(get_verifier(domain), "fork_warm", None))
 
 
 def warm_hook(domain: str) -> Callable[[], object] | None:

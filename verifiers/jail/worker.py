@@ -19,7 +19,7 @@ from typing import Any
 
 from verifiers.jail.forked import prepare_worker, score_in_child
 from verifiers.jail.isolation import IsolationSettings, isolate_early, isolate_late
-from verifiers.registry import DOMAINS, warm_hook
+from verifiers.registry import DOMAINS, fork_warm_hook, warm_hook
 from verifiers.scoring import score_task
 
 
@@ -69,6 +69,21 @@ def _preload() -> None:
             warm()
 
 
+def _warm_for_fork(warmed: set[tuple[str, str]], domain: str, reference: dict[str, Any],
+                   options: dict[str, Any]) -> None:
+    """Score the domain's ``fork_warm`` answer (built from the reference alone) here, once per key, so that
+    the fork for the model's answer inherits the scorer's lazy set-up instead of paying it every time."""
+    try:
+        hook = fork_warm_hook(domain)
+        warm = hook(reference) if hook is not None else None
+    except Exception:
+        return
+    if warm is None or (domain, warm[0]) in warmed or len(warmed) >= 10_000:
+        return
+    warmed.add((domain, warm[0]))
+    score_task(domain, warm[1], reference, options)  # never raises; its verdict is not used
+
+
 def _report(conn: Connection, *message: Any) -> None:
     """Send a message to the parent as JSON, never pickle: unpickling runs code, so a worker that
     untrusted input took over (the scorers eval() answers) could otherwise take over the service too."""
@@ -99,6 +114,7 @@ def worker_main(conn: Connection, limits: WorkerLimits, isolation: IsolationSett
     except (BrokenPipeError, OSError):
         return  # the pool shut down while this worker was starting
     done = 0
+    warmed: set[tuple[str, str]] = set()
     while True:
         try:
             message = conn.recv()
@@ -110,6 +126,7 @@ def worker_main(conn: Connection, limits: WorkerLimits, isolation: IsolationSett
             for task_id, domain, answer, reference, options, taints in message:
                 _arm_cpu_backstop(limits)
                 if taints and isolation.fork_tainting:  # the answer's code dies with the fork
+                    _warm_for_fork(warmed, domain, reference, options)
                     result = score_in_child({conn.fileno()}, domain, answer, reference, options)
                 else:
                     result = score_task(domain, answer, reference, options)

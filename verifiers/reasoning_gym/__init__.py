@@ -117,6 +117,19 @@ def warm() -> None:
     import reasoning_gym  # noqa: F401
 
 
+def fork_warm(reference: dict[str, Any]) -> tuple[str, str] | None:
+    """The entry's task and its own gold as an answer: a worker scores that once per task itself, so the
+    task's lazy set-up (figlet fonts, word lists, ARC grids: up to 0.2 s) is inherited by every fork
+    that scores a model's answer (verifiers.base, ``fork_warm``). The gold is data, not model output."""
+    entry = reference.get("entry")
+    metadata = entry.get("metadata") if isinstance(entry, dict) else None
+    task = metadata.get("source_dataset") if isinstance(metadata, dict) else None
+    if not isinstance(task, str) or not isinstance(entry, dict):
+        return None
+    gold = entry.get("answer")
+    return task, f"<answer>{gold}</answer>" if isinstance(gold, str) else ""
+
+
 def scorable_tasks() -> frozenset[str]:
     """Every task this verifier scores: the installed reasoning-gym registry minus :data:`NOT_SCORABLE`.
 

@@ -18,6 +18,14 @@ def EVALUATES_ANSWERS(reference: dict) -> bool:  # noqa: N802 (the module attrib
     return bool(reference.get("taints"))
 
 
+_WARMED_IN: list[int] = []  # pids of the processes that scored the fork_warm answer
+
+
+def fork_warm(reference: dict) -> tuple[str, str] | None:
+    """Items marked ``fork_warm`` ask their worker to score ``warm:mark`` itself before forking."""
+    return ("probe", "warm:mark") if reference.get("fork_warm") else None
+
+
 def score(answer_text: str, reference: dict, options: object) -> Verdict:
     command, _, arg = answer_text.partition(":")
     if reference.get("spin_reference"):  # a reference that no answer, not even an empty one, verifies in budget
@@ -71,6 +79,10 @@ def score(answer_text: str, reference: dict, options: object) -> Verdict:
         return Verdict(reward=0.0, details={"answer": answer_text})
     elif command == "pid":
         return Verdict(reward=1.0, details={"pid": os.getpid()})
+    elif command == "warm":  # warm:mark records who warmed this module; warm:read reports it
+        if arg == "mark":
+            _WARMED_IN.append(os.getpid())
+        return Verdict(reward=1.0, details={"warmed_in": list(_WARMED_IN), "pid": os.getpid()})
     elif command in ("orphan", "orphan_spin"):  # leave a process behind (its own session), then answer or spin
         child = os.fork()
         if child == 0:
