@@ -9,6 +9,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import errno
+import functools
 import os
 from dataclasses import dataclass
 
@@ -40,8 +41,11 @@ class Refused(OSError):
     """A step the kernel (or a test's ``simulate_refused``) did not allow."""
 
 
+@functools.cache
 def load_libc() -> ctypes.CDLL:
-    """The C library, with errno kept for :func:`check`."""
+    """The C library, with errno kept for :func:`check`. Loaded once per process and inherited by forks:
+    ``find_library`` runs ``ldconfig -p`` in a subprocess (about 1 ms), which a per-task fork
+    (:mod:`verifiers.jail.forked`) would otherwise pay for every item."""
     return ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
 
 
