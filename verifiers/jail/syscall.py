@@ -30,11 +30,16 @@ class IsolationSettings:
     def from_env(cls) -> IsolationSettings:
         env = os.environ
         return cls(
-            enabled=env.get("PRORL_POOL_ISOLATION", "on").strip().lower() not in ("off", "0", "false", "no"),
+            enabled=_switch("PRORL_POOL_ISOLATION"),
             uid=int(env.get("PRORL_POOL_UID", cls.uid)),
             gid=int(env.get("PRORL_POOL_GID", cls.gid)),
-            fork_tainting=env.get("PRORL_POOL_FORK_TAINTING", "on").strip().lower() not in ("off", "0", "false", "no"),
+            fork_tainting=_switch("PRORL_POOL_FORK_TAINTING"),
         )
+
+
+def _switch(name: str) -> bool:
+    """An on-by-default ``PRORL_POOL_*`` switch: off only when set to off, 0, false or no."""
+    return os.environ.get(name, "on").strip().lower() not in ("off", "0", "false", "no")
 
 
 class Refused(OSError):
